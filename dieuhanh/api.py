@@ -1,0 +1,31 @@
+"""The REST API, version 1: one NinjaAPI, one router per app.
+
+Every operation must state who may call it: an ``auth`` (see ``dieuhanh.core.api_auth``)
+or, for the rare public one, ``auth=None`` together with an entry in ``PUBLIC_OPERATIONS``.
+``tests/api/test_openapi.py`` fails for an operation that does neither.
+"""
+
+from ninja import NinjaAPI
+
+from dieuhanh.core.api import router as core_router
+from dieuhanh.core.api_auth import session_auth
+from dieuhanh.core.api_errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Điều hành API",
+    version="1",
+    description=(
+        "API of the Government information, reporting and operations system "
+        "(Hệ thống thông tin chỉ đạo, điều hành). Errors carry a machine-readable `code`."
+    ),
+    urls_namespace="api-v1",
+    auth=session_auth,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+# Operations that anyone may call, by operation id. Keep this list short and justified.
+PUBLIC_OPERATIONS: frozenset[str] = frozenset()
+
+api.add_router("/system", core_router)
+install_error_handlers(api)

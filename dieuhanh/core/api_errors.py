@@ -1,0 +1,36 @@
+"""One error shape for the whole API: ``{"code": ..., "detail": ...}``."""
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        return api.create_response(
+            request, {"code": "validation_error", "detail": exc.errors}, status=422
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request, exc):
+        return api.create_response(
+            request,
+            {
+                "code": "not_authenticated",
+                "detail": "Authentication credentials were not provided or are invalid.",
+            },
+            status=401,
+        )
+
+    @api.exception_handler(AuthorizationError)
+    def authorization_error(request, exc):
+        return api.create_response(
+            request, {"code": "permission_denied", "detail": str(exc.message)}, status=403
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = getattr(exc, "code", None) or f"http_{exc.status_code}"
+        return api.create_response(
+            request, {"code": code, "detail": str(exc)}, status=exc.status_code
+        )

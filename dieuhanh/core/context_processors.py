@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from dieuhanh.core.navigation import navigation_for
+
+
+def site(request):
+    return {
+        "site_version": settings.DIEUHANH_VERSION,
+        "site_demo": settings.DIEUHANH_DEMO,
+        "navigation": SimpleLazyObject(lambda: navigation_for(request.user, request.path)),
+    }

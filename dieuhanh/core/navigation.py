@@ -1,0 +1,54 @@
+"""Navigation that grows as modules land.
+
+Each app's ``AppConfig`` may declare ``navigation = (NavItem(...), ...)``; the header shows
+the entries of every installed app that the user may open, ordered by ``order``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    order: int = 100
+    permission: str | None = None
+    staff_only: bool = False
+
+    def visible_to(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if self.staff_only and not user.is_staff:
+            return False
+        return self.permission is None or user.has_perm(self.permission)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+def navigation_for(user, current_path: str) -> list[NavEntry]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "navigation", ()))
+    entries = []
+    for item in sorted(items, key=lambda i: (i.order, str(i.label))):
+        if not item.visible_to(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        entries.append(NavEntry(label=str(item.label), url=url, icon=item.icon, active=active))
+    return entries

@@ -1,0 +1,31 @@
+"""Template helpers shared by every page."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+from django.utils.translation import override
+
+register = template.Library()
+
+
+@register.filter
+def vn_number(value, decimals=None):
+    """A number the Vietnamese way (1.234.567,8), whatever the active language.
+
+    Rounds half away from zero, as statistical tables do (Django's own formatting
+    truncates: 2,46 shown with one decimal would read 2,4).
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return ""
+    if decimals is not None:
+        decimals = int(decimals)
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    with override("vi"):
+        return formats.number_format(number, decimal_pos=decimals, force_grouping=True)

@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from dieuhanh.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from dieuhanh.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_once_and_a_printed_login_works(settings):
+    settings.DIEUHANH_DEMO = True
+    call_command("setup_data", "--demo")
+    assert User.objects.count() == len(DEMO_USERS)
+    hashes = dict(User.objects.values_list("username", "password"))
+
+    call_command("setup_data", "--demo")
+    assert User.objects.count() == len(DEMO_USERS)
+    assert dict(User.objects.values_list("username", "password")) == hashes
+
+    client = Client()
+    for demo in DEMO_USERS:
+        assert client.login(username=demo.username, password=DEMO_PASSWORD), demo.username
+    admin = User.objects.get(username="quantri")
+    assert admin.is_superuser and admin.is_staff
+    assert not User.objects.get(username="lanhdao").is_staff
+
+
+def test_a_changed_demo_password_is_kept_on_the_next_start(settings):
+    settings.DIEUHANH_DEMO = True
+    call_command("setup_data", "--demo")
+    user = User.objects.get(username="chuyenvien")
+    user.set_password("Mot-mat-khau-khac-2026")
+    user.save()
+    call_command("setup_data", "--demo")
+    assert Client().login(username="chuyenvien", password="Mot-mat-khau-khac-2026")
+
+
+def test_demo_users_are_refused_outside_demo_mode(settings):
+    settings.DIEUHANH_DEMO = False
+    with pytest.raises(CommandError, match="demo mode"):
+        call_command("load_demo_users")
+    assert not User.objects.exists()
+
+
+def test_reference_data_alone_creates_no_demo_users(settings):
+    settings.DIEUHANH_DEMO = True
+    call_command("setup_data")
+    assert not User.objects.exists()

@@ -1,0 +1,12 @@
+"""Test settings: the production settings, with static files served from the finders
+(so that the suite needs no collectstatic) and a fast password hasher added last."""
+
+from dieuhanh.settings import *  # noqa: F403
+from dieuhanh.settings import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
