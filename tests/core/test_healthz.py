@@ -27,7 +27,9 @@ def test_healthz_needs_no_login(client):
 
 
 def test_healthz_names_the_broker_when_it_is_down(client, monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    assert celery_app.conf.broker_url == "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
