@@ -33,3 +33,14 @@ def logged_in_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return [
+        f"dieuhanh: database {database['ENGINE'].rsplit('.', 1)[-1]} "
+        f"({database.get('HOST') or database['NAME']}), celery broker {broker}"
+    ]

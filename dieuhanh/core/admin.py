@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.core.models import WorkerHeartbeat
+
+admin.site.site_header = _("Government direction and operation information system")
+admin.site.site_title = _("Administration")
+admin.site.index_title = _("System administration")
 
 
 @admin.register(WorkerHeartbeat)

@@ -56,3 +56,19 @@ def test_pages_load_every_asset_from_this_server(client, logged_in_client):
             assert reference.startswith("/static/"), f"{path} loads {reference}"
             assert page_client.get(reference).status_code == 200, reference
         assert "cdn" not in html.lower()
+
+
+def test_admin_lists_worker_heartbeats_for_staff_only(client, user, staff_user):
+    from dieuhanh.core.services import record_heartbeat
+
+    record_heartbeat("worker@may-chu-1")
+    client.force_login(user)
+    assert client.get("/admin/core/workerheartbeat/").status_code == 302
+    client.force_login(staff_user)
+    index = client.get("/admin/").content.decode()
+    assert "Quản trị hệ thống" in index
+    response = client.get("/admin/core/workerheartbeat/")
+    assert response.status_code == 200
+    assert "worker@may-chu-1" in response.content.decode()
+    # Heartbeats are evidence written by the worker only: nobody adds or edits them by hand.
+    assert client.get("/admin/core/workerheartbeat/add/").status_code == 403
