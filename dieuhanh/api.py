@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from dieuhanh.core.api import router as core_router
 from dieuhanh.core.api_auth import session_auth
 from dieuhanh.core.api_errors import install_error_handlers
+from dieuhanh.orgunits.api import router as orgunits_router
 
 api = NinjaAPI(
     title="Điều hành API",
@@ -28,4 +29,5 @@ api = NinjaAPI(
 PUBLIC_OPERATIONS: frozenset[str] = frozenset()
 
 api.add_router("/system", core_router)
+api.add_router("/orgunits", orgunits_router)
 install_error_handlers(api)

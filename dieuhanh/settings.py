@@ -51,6 +51,7 @@ def env_int(name: str, default: int) -> int:
 
 VAR_DIR = Path(os.environ.get("DIEUHANH_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "dieuhanh.core",
     "dieuhanh.accounts",
+    "dieuhanh.orgunits",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,8 @@
 """One error shape for the whole API: ``{"code": ..., "detail": ...}``."""
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -33,4 +36,32 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code = getattr(exc, "code", None) or f"http_{exc.status_code}"
         return api.create_response(
             request, {"code": code, "detail": str(exc)}, status=exc.status_code
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def rule_violation(request, exc: DjangoValidationError):
+        """A business rule refused the write: the rule's code and its message."""
+        errors = exc.error_list if hasattr(exc, "error_list") else [exc]
+        first = errors[0]
+        return api.create_response(
+            request,
+            {
+                "code": first.code or "invalid",
+                "detail": [str(message) for message in exc.messages],
+            },
+            status=422,
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request, exc):
+        return api.create_response(
+            request,
+            {"code": "permission_denied", "detail": str(exc) or "Permission denied."},
+            status=403,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(
+            request, {"code": "not_found", "detail": str(exc) or "Not found."}, status=404
         )

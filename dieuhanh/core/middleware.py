@@ -24,13 +24,17 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from dieuhanh.core.audit import current_channel
+
         request_id = new_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id
         token = current_request_id.set(request_id)
+        channel_token = current_channel.set("api" if request.path.startswith("/api/") else "web")
         try:
             response = self.get_response(request)
         finally:
             current_request_id.reset(token)
+            current_channel.reset(channel_token)
         response["X-Request-ID"] = request_id
         return response
 
