@@ -7,7 +7,21 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 
+class ApiError(Exception):
+    """Raise from a handler for a refusal with a machine-readable code."""
+
+    def __init__(self, status: int, code: str, detail: str):
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return api.create_response(
+            request, {"code": exc.code, "detail": exc.detail}, status=exc.status
+        )
+
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
         return api.create_response(

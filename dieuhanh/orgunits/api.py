@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from dieuhanh.core.api_auth import public_read_auth, session_auth
+from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.models import ChangeRecord
 from dieuhanh.core.querysets import permits
@@ -174,6 +175,112 @@ def editable(request, action: str, model=OrgUnit):
     return model.objects.restrict(request.auth, action)
 
 
+# --- schemas for writes -----------------------------------------------------------------
+class UnitIn(Schema):
+    code: str = Field(..., min_length=1, max_length=50)
+    name: str = Field(..., min_length=1, max_length=255)
+    kind: OrgUnitKind
+    short_name: str = ""
+    name_en: str = ""
+    division_type: str = ""
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    parent: str | None = Field(None, description="uid of the parent from valid_from on")
+    notes: str = ""
+
+
+class UnitPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=255)
+    short_name: str | None = None
+    name_en: str | None = None
+    division_type: str | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    notes: str | None = None
+
+
+class EndIn(Schema):
+    last_day: datetime.date
+
+
+class ParentIn(Schema):
+    parent: str
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+
+
+class MoveIn(Schema):
+    parent: str
+    from_day: datetime.date
+
+
+class SuccessionIn(Schema):
+    predecessor: str
+    successor: str
+    effective_date: datetime.date
+    kind: SuccessionKind
+    share: Decimal | None = Field(None, gt=0, le=1)
+    approximate: bool = False
+    notes: str = ""
+
+
+class SuccessionOut(Schema):
+    predecessor: str
+    successor: str
+    effective_date: datetime.date
+    kind: SuccessionKind
+    share: Decimal | None
+    approximate: bool
+
+
+class ReformUnitIn(Schema):
+    key: str
+    code: str
+    name: str
+    kind: OrgUnitKind
+    parent: str
+    short_name: str = ""
+    name_en: str = ""
+    division_type: str = ""
+
+
+class ReformMoveIn(Schema):
+    unit: str
+    parent: str
+
+
+class ReformSuccessionIn(Schema):
+    predecessor: str
+    successor: str
+    kind: SuccessionKind
+    share: Decimal | None = Field(None, gt=0, le=1)
+    approximate: bool = False
+
+
+class ReformIn(Schema):
+    effective_date: datetime.date
+    new_units: list[ReformUnitIn] = []
+    moves: list[ReformMoveIn] = []
+    ended: list[str] = []
+    successions: list[ReformSuccessionIn] = []
+
+
+class ReformOut(Schema):
+    created: dict[str, str]
+
+
+def succession_out(s: Succession) -> dict:
+    return {
+        "predecessor": s.predecessor.uid,
+        "successor": s.successor.uid,
+        "effective_date": s.effective_date,
+        "kind": s.kind,
+        "share": s.share,
+        "approximate": s.approximate,
+    }
+
+
 # --- reading ------------------------------------------------------------------------------
 @router.get("/", response=UnitList, auth=public_read_auth, operation_id="orgunits_list")
 def list_units(request, params: Query[ListParams]):
@@ -188,9 +295,7 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     """The whole hierarchy. With ``as_of``: the units of that day with their parent and
     level. Without: every version of every unit, one row per parent link (full history)."""
     if format not in {"json", "csv"}:
-        return router.api.create_response(
-            request, {"code": "invalid_format", "detail": "format is json or csv"}, status=422
-        )
+        raise ApiError(422, "invalid_format", "format is json or csv")
     units = OrgUnit.objects.restrict(request.auth, "view")
     if as_of is not None:
         rows = _rows_as_of(units, as_of)
@@ -318,11 +423,7 @@ def map_units(request, units: str, date: datetime.date | None = None):
     found = {u.uid: u for u in OrgUnit.objects.restrict(request.auth, "view").filter(uid__in=uids)}
     missing = [uid for uid in uids if uid not in found]
     if missing:
-        return router.api.create_response(
-            request,
-            {"code": "not_found", "detail": f"unknown units: {', '.join(missing)}"},
-            status=404,
-        )
+        raise ApiError(404, "not_found", f"unknown units: {', '.join(missing)}")
     mapping = services.map_to_structure(found.values(), day)
     return [
         {
@@ -360,6 +461,46 @@ def list_groups(request):
         }
         for g in groups
     ]
+
+
+@router.post(
+    "/successions/",
+    response={201: SuccessionOut},
+    auth=session_auth,
+    operation_id="orgunits_succession",
+)
+def record_succession(request, payload: SuccessionIn):
+    editable(request, "add", Succession)
+    predecessor = get_object_or_404(OrgUnit, uid=payload.predecessor)
+    successor = get_object_or_404(OrgUnit, uid=payload.successor)
+    succession = services.record_succession(
+        request.auth,
+        predecessor,
+        successor,
+        payload.effective_date,
+        payload.kind,
+        payload.share,
+        payload.approximate,
+        payload.notes,
+    )
+    return Status(201, succession_out(succession))
+
+
+@router.post(
+    "/reforms/", response={201: ReformOut}, auth=session_auth, operation_id="orgunits_reform"
+)
+def record_reform(request, payload: ReformIn):
+    """A whole reorganisation in one transaction; any broken rule refuses all of it."""
+    editable(request, "add")
+    created = services.record_reform(
+        request.auth,
+        payload.effective_date,
+        new_units=[services.NewUnitSpec(**u.dict()) for u in payload.new_units],
+        moves=[services.MoveSpec(**m.dict()) for m in payload.moves],
+        ended=payload.ended,
+        successions=[services.SuccessionSpec(**s.dict()) for s in payload.successions],
+    )
+    return Status(201, {"created": {key: unit.uid for key, unit in created.items()}})
 
 
 @router.get("/{uid}/", response=UnitDetail, auth=public_read_auth, operation_id="orgunits_get")
@@ -450,111 +591,6 @@ def unit_change_records(unit: OrgUnit):
 
 
 # --- writing ------------------------------------------------------------------------------
-class UnitIn(Schema):
-    code: str = Field(..., min_length=1, max_length=50)
-    name: str = Field(..., min_length=1, max_length=255)
-    kind: OrgUnitKind
-    short_name: str = ""
-    name_en: str = ""
-    division_type: str = ""
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
-    parent: str | None = Field(None, description="uid of the parent from valid_from on")
-    notes: str = ""
-
-
-class UnitPatch(Schema):
-    code: str | None = Field(None, min_length=1, max_length=50)
-    name: str | None = Field(None, min_length=1, max_length=255)
-    short_name: str | None = None
-    name_en: str | None = None
-    division_type: str | None = None
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
-    notes: str | None = None
-
-
-class EndIn(Schema):
-    last_day: datetime.date
-
-
-class ParentIn(Schema):
-    parent: str
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
-
-
-class MoveIn(Schema):
-    parent: str
-    from_day: datetime.date
-
-
-class SuccessionIn(Schema):
-    predecessor: str
-    successor: str
-    effective_date: datetime.date
-    kind: SuccessionKind
-    share: Decimal | None = Field(None, gt=0, le=1)
-    approximate: bool = False
-    notes: str = ""
-
-
-class SuccessionOut(Schema):
-    predecessor: str
-    successor: str
-    effective_date: datetime.date
-    kind: SuccessionKind
-    share: Decimal | None
-    approximate: bool
-
-
-class ReformUnitIn(Schema):
-    key: str
-    code: str
-    name: str
-    kind: OrgUnitKind
-    parent: str
-    short_name: str = ""
-    name_en: str = ""
-    division_type: str = ""
-
-
-class ReformMoveIn(Schema):
-    unit: str
-    parent: str
-
-
-class ReformSuccessionIn(Schema):
-    predecessor: str
-    successor: str
-    kind: SuccessionKind
-    share: Decimal | None = Field(None, gt=0, le=1)
-    approximate: bool = False
-
-
-class ReformIn(Schema):
-    effective_date: datetime.date
-    new_units: list[ReformUnitIn] = []
-    moves: list[ReformMoveIn] = []
-    ended: list[str] = []
-    successions: list[ReformSuccessionIn] = []
-
-
-class ReformOut(Schema):
-    created: dict[str, str]
-
-
-def succession_out(s: Succession) -> dict:
-    return {
-        "predecessor": s.predecessor.uid,
-        "successor": s.successor.uid,
-        "effective_date": s.effective_date,
-        "kind": s.kind,
-        "share": s.share,
-        "approximate": s.approximate,
-    }
-
-
 @router.post("/", response={201: UnitOut}, auth=session_auth, operation_id="orgunits_create")
 def create_unit(request, payload: UnitIn):
     editable(request, "add")
@@ -562,7 +598,7 @@ def create_unit(request, payload: UnitIn):
     parent_uid = data.pop("parent")
     parent = get_object_or_404(OrgUnit, uid=parent_uid) if parent_uid else None
     unit = services.create_unit(request.auth, parent=parent, **data)
-    return 201, unit_out(unit)
+    return Status(201, unit_out(unit))
 
 
 @router.patch("/{uid}/", response=UnitOut, auth=session_auth, operation_id="orgunits_update")
@@ -585,12 +621,13 @@ def add_parent(request, uid: str, payload: ParentIn):
     child = get_object_or_404(editable(request, "change"), uid=uid)
     parent = get_object_or_404(OrgUnit, uid=payload.parent)
     edge = services.add_parent(request.auth, child, parent, payload.valid_from, payload.valid_to)
-    return 201, {
+    link = {
         "parent_uid": parent.uid,
         "parent_name": parent.short_name,
         "valid_from": edge.valid_from,
         "valid_to": edge.valid_to,
     }
+    return Status(201, link)
 
 
 @router.post("/{uid}/move", response=UnitOut, auth=session_auth, operation_id="orgunits_move")
@@ -599,43 +636,3 @@ def move_unit(request, uid: str, payload: MoveIn):
     parent = get_object_or_404(OrgUnit, uid=payload.parent)
     services.move_unit(request.auth, child, parent, payload.from_day)
     return unit_out(child)
-
-
-@router.post(
-    "/successions/",
-    response={201: SuccessionOut},
-    auth=session_auth,
-    operation_id="orgunits_succession",
-)
-def record_succession(request, payload: SuccessionIn):
-    editable(request, "add", Succession)
-    predecessor = get_object_or_404(OrgUnit, uid=payload.predecessor)
-    successor = get_object_or_404(OrgUnit, uid=payload.successor)
-    succession = services.record_succession(
-        request.auth,
-        predecessor,
-        successor,
-        payload.effective_date,
-        payload.kind,
-        payload.share,
-        payload.approximate,
-        payload.notes,
-    )
-    return 201, succession_out(succession)
-
-
-@router.post(
-    "/reforms/", response={201: ReformOut}, auth=session_auth, operation_id="orgunits_reform"
-)
-def record_reform(request, payload: ReformIn):
-    """A whole reorganisation in one transaction; any broken rule refuses all of it."""
-    editable(request, "add")
-    created = services.record_reform(
-        request.auth,
-        payload.effective_date,
-        new_units=[services.NewUnitSpec(**u.dict()) for u in payload.new_units],
-        moves=[services.MoveSpec(**m.dict()) for m in payload.moves],
-        ended=payload.ended,
-        successions=[services.SuccessionSpec(**s.dict()) for s in payload.successions],
-    )
-    return 201, {"created": {key: unit.uid for key, unit in created.items()}}

@@ -90,14 +90,17 @@ def overlaps(a_from, a_to, b_from, b_to) -> bool:
 
 
 def overlap_q(valid_from, valid_to, prefix: str = "") -> Q:
-    """Rows whose nullable interval overlaps [valid_from, valid_to]."""
-    starts_in_time = Q(**{f"{prefix}valid_from__isnull": True})
-    if valid_to is not None:
-        starts_in_time |= Q(**{f"{prefix}valid_from__lte": valid_to})
-    ends_in_time = Q(**{f"{prefix}valid_to__isnull": True})
-    if valid_from is not None:
-        ends_in_time |= Q(**{f"{prefix}valid_to__gte": valid_from})
-    return starts_in_time & ends_in_time
+    """Rows whose nullable interval overlaps [valid_from, valid_to] (None: open end)."""
+    condition = Q()
+    if valid_to is not None:  # the row must start by then
+        condition &= Q(**{f"{prefix}valid_from__isnull": True}) | Q(
+            **{f"{prefix}valid_from__lte": valid_to}
+        )
+    if valid_from is not None:  # and end no earlier
+        condition &= Q(**{f"{prefix}valid_to__isnull": True}) | Q(
+            **{f"{prefix}valid_to__gte": valid_from}
+        )
+    return condition
 
 
 def show_date(day: datetime.date | None) -> str:
@@ -635,6 +638,12 @@ def history(unit: OrgUnit) -> dict:
 
 
 # --- writes -------------------------------------------------------------------------------
+def _fresh(unit: OrgUnit) -> OrgUnit:
+    """The unit as stored now, locked until the transaction ends: rules are checked against
+    the database, not against an object the caller may have kept."""
+    return OrgUnit.objects.select_for_update().get(pk=unit.pk)
+
+
 @transaction.atomic
 def create_unit(actor, *, parent: OrgUnit | None = None, **fields) -> OrgUnit:
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"uid", "source"}
@@ -680,6 +689,7 @@ def update_unit(actor, unit: OrgUnit, **changes) -> OrgUnit:
 def end_unit(actor, unit: OrgUnit, last_day: datetime.date) -> OrgUnit:
     """Close a unit on ``last_day``, with its open parent link. Units under it after that
     day must be moved or ended first."""
+    unit = _fresh(unit)
     still_under = (
         OrgUnitParent.objects.filter(parent=unit)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=last_day))
@@ -720,6 +730,7 @@ def _change_edge(actor, edge: OrgUnitParent, **changes) -> OrgUnitParent:
 def add_parent(
     actor, child: OrgUnit, parent: OrgUnit, valid_from=None, valid_to=None
 ) -> OrgUnitParent:
+    child, parent = _fresh(child), _fresh(parent)
     edge = OrgUnitParent(child=child, parent=parent, valid_from=valid_from, valid_to=valid_to)
     check_parent_edge(edge)
     edge.save()
@@ -731,6 +742,7 @@ def add_parent(
 @transaction.atomic
 def move_unit(actor, child: OrgUnit, new_parent: OrgUnit, from_day: datetime.date):
     """From ``from_day`` on, ``child`` sits under ``new_parent``."""
+    child = _fresh(child)
     current = child.parent_edges.filter(valid_on_q(from_day - ONE_DAY)).first()
     if current is not None and hi(current.valid_to) >= from_day:
         _change_edge(actor, current, valid_to=from_day - ONE_DAY)
@@ -748,6 +760,7 @@ def record_succession(
     approximate: bool = False,
     notes: str = "",
 ) -> Succession:
+    predecessor, successor = _fresh(predecessor), _fresh(successor)
     existing = Succession.objects.filter(
         predecessor=predecessor, successor=successor, effective_date=effective_date
     ).first()

@@ -4,20 +4,30 @@ from django.test import Client
 
 from dieuhanh.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from dieuhanh.accounts.models import User
+from dieuhanh.core.models import ChangeRecord
+from dieuhanh.orgunits.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_loads_once_and_a_printed_login_works(settings):
+def test_setup_data_loads_reference_and_demo_data_once(settings):
+    """What `make run` does at every start: the second run changes nothing."""
     settings.DIEUHANH_DEMO = True
     call_command("setup_data", "--demo")
-    assert User.objects.count() == len(DEMO_USERS)
+    units, changes = OrgUnit.objects.count(), ChangeRecord.objects.count()
+    assert units > 14000
     hashes = dict(User.objects.values_list("username", "password"))
+    assert set(hashes) == {demo.username for demo in DEMO_USERS}
 
     call_command("setup_data", "--demo")
-    assert User.objects.count() == len(DEMO_USERS)
+    assert OrgUnit.objects.count() == units
+    assert ChangeRecord.objects.count() == changes
     assert dict(User.objects.values_list("username", "password")) == hashes
 
+
+def test_a_printed_demo_login_works(settings):
+    settings.DIEUHANH_DEMO = True
+    call_command("load_demo_users")
     client = Client()
     for demo in DEMO_USERS:
         assert client.login(username=demo.username, password=DEMO_PASSWORD), demo.username
@@ -28,11 +38,11 @@ def test_demo_data_loads_once_and_a_printed_login_works(settings):
 
 def test_a_changed_demo_password_is_kept_on_the_next_start(settings):
     settings.DIEUHANH_DEMO = True
-    call_command("setup_data", "--demo")
+    call_command("load_demo_users")
     user = User.objects.get(username="chuyenvien")
     user.set_password("Mot-mat-khau-khac-2026")
     user.save()
-    call_command("setup_data", "--demo")
+    call_command("load_demo_users")
     assert Client().login(username="chuyenvien", password="Mot-mat-khau-khac-2026")
 
 
@@ -40,10 +50,4 @@ def test_demo_users_are_refused_outside_demo_mode(settings):
     settings.DIEUHANH_DEMO = False
     with pytest.raises(CommandError, match="demo mode"):
         call_command("load_demo_users")
-    assert not User.objects.exists()
-
-
-def test_reference_data_alone_creates_no_demo_users(settings):
-    settings.DIEUHANH_DEMO = True
-    call_command("setup_data")
     assert not User.objects.exists()
