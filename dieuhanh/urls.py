@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("dieuhanh.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("orgunits/", include("dieuhanh.orgunits.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

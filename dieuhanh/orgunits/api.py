@@ -290,7 +290,9 @@ def list_units(request, params: Query[ListParams]):
     return paginate(request, queryset, params.limit, params.offset, unit_out)
 
 
-@router.get("/export", auth=public_read_auth, operation_id="orgunits_export")
+@router.get(
+    "/export", auth=public_read_auth, operation_id="orgunits_export", url_name="orgunits_export"
+)
 def export_units(request, format: str = "json", as_of: datetime.date | None = None):
     """The whole hierarchy. With ``as_of``: the units of that day with their parent and
     level. Without: every version of every unit, one row per parent link (full history)."""

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -395,6 +395,18 @@ def children_on(unit: OrgUnit, day: datetime.date):
     )
 
 
+def child_counts(parents, day: datetime.date) -> dict[int, int]:
+    """How many units sit directly under each of ``parents`` on ``day`` (one query)."""
+    rows = (
+        OrgUnitParent.objects.filter(valid_on_q(day), parent__in=parents)
+        .filter(valid_on_q(day, "child__"))
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
+    return dict(rows)
+
+
 def _closure_on(day: datetime.date):
     return OrgUnitClosure.objects.filter(valid_from__lte=day, valid_to__gte=day)
 
@@ -635,6 +647,56 @@ def history(unit: OrgUnit) -> dict:
     became = list(unit.successions_out.select_related("successor").order_by("successor__code"))
     parents = list(unit.parent_edges.select_related("parent").order_by("valid_from"))
     return {"formed_from": formed_from, "became": became, "parents": parents}
+
+
+def join_names(names: list[str]) -> str:
+    """ "A, B and C" in the active language."""
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _kind_label(kinds: set[str]) -> str:
+    return ", ".join(str(SuccessionKind(kind).label).lower() for kind in sorted(kinds))
+
+
+def history_sentences(unit: OrgUnit) -> list[str]:
+    """The unit's story in plain words: when and from what it was formed, what it became."""
+    sentences = []
+    incoming = defaultdict(list)
+    for link in unit.successions_in.select_related("predecessor"):
+        incoming[link.effective_date].append(link)
+    outgoing = defaultdict(list)
+    for link in unit.successions_out.select_related("successor"):
+        outgoing[link.effective_date].append(link)
+    for day, links in sorted(incoming.items()):
+        # The predecessor that gave its code comes first, then by code.
+        links.sort(key=lambda link: (link.predecessor.code != unit.code, link.predecessor.code))
+        sentences.append(
+            _("Formed on %(date)s from %(names)s (%(kind)s).")
+            % {
+                "date": show_date(day),
+                "names": join_names([link.predecessor.short_name for link in links]),
+                "kind": _kind_label({link.kind for link in links}),
+            }
+        )
+    if unit.valid_from and unit.valid_from not in incoming:
+        sentences.append(_("Valid from %(date)s.") % {"date": show_date(unit.valid_from)})
+    for day, links in sorted(outgoing.items()):
+        links.sort(key=lambda link: link.successor.code)
+        sentences.append(
+            _("From %(date)s its data belongs to %(names)s (%(kind)s).")
+            % {
+                "date": show_date(day),
+                "names": join_names([link.successor.short_name for link in links]),
+                "kind": _kind_label({link.kind for link in links}),
+            }
+        )
+    if unit.valid_to:
+        sentences.append(_("Valid until %(date)s.") % {"date": show_date(unit.valid_to)})
+    if not sentences:
+        sentences.append(_("In force; no reorganisation recorded."))
+    return sentences
 
 
 # --- writes -------------------------------------------------------------------------------

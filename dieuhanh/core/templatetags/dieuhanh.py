@@ -29,3 +29,11 @@ def vn_number(value, decimals=None):
         number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     with override("vi"):
         return formats.number_format(number, decimal_pos=decimals, force_grouping=True)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ counts|get_item:unit.pk }}``: a dictionary lookup with a variable key."""
+    if not mapping:
+        return None
+    return mapping.get(key)

@@ -33,3 +33,19 @@
     }
   });
 })();
+
+/* A tree toggle loads its children once (HTMX), then only shows or hides them. */
+document.addEventListener("click", function (event) {
+  const toggle = event.target.closest(".dh-tree-toggle");
+  if (!toggle) return;
+  const target = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = toggle.getAttribute("aria-expanded") === "true";
+  if (toggle.dataset.loaded === "1") {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    target.hidden = open;
+  } else {
+    toggle.dataset.loaded = "1";
+  }
+  toggle.setAttribute("aria-expanded", open ? "false" : "true");
+}, true);
