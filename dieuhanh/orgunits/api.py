@@ -301,35 +301,10 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     units = OrgUnit.objects.restrict(request.auth, "view")
     if as_of is not None:
         rows = _rows_as_of(units, as_of)
-        columns = [
-            "uid",
-            "code",
-            "name",
-            "short_name",
-            "name_en",
-            "kind",
-            "division_type",
-            "valid_from",
-            "valid_to",
-            "parent_uid",
-            "level",
-        ]
+        columns = [*EXPORT_COLUMNS, "parent_uid", "level"]
     else:
         rows = _rows_all_versions(units)
-        columns = [
-            "uid",
-            "code",
-            "name",
-            "short_name",
-            "name_en",
-            "kind",
-            "division_type",
-            "valid_from",
-            "valid_to",
-            "parent_uid",
-            "parent_valid_from",
-            "parent_valid_to",
-        ]
+        columns = [*EXPORT_COLUMNS, "parent_uid", "parent_valid_from", "parent_valid_to"]
     stamp = (as_of or timezone.localdate()).isoformat()
     name = f"orgunits-{'as-of-' + stamp if as_of else 'all-versions'}"
     if format == "csv":
@@ -341,6 +316,23 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     return response
 
 
+EXPORT_COLUMNS = (
+    "uid",
+    "code",
+    "name",
+    "short_name",
+    "name_en",
+    "kind",
+    "division_type",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _unit_row(unit) -> list:
+    return [getattr(unit, column) for column in EXPORT_COLUMNS]
+
+
 def _rows_as_of(units, day):
     root = services.root_unit(day)
     levels = {}
@@ -350,19 +342,7 @@ def _rows_as_of(units, day):
         )
     for unit in with_parent_on(units.valid_on(day), day).order_by("kind", "code").iterator(2000):
         depth = levels.get(unit.pk)
-        yield [
-            unit.uid,
-            unit.code,
-            unit.name,
-            unit.short_name,
-            unit.name_en,
-            unit.kind,
-            unit.division_type,
-            unit.valid_from,
-            unit.valid_to,
-            unit.parent_uid,
-            depth + 1 if depth is not None else None,
-        ]
+        yield [*_unit_row(unit), unit.parent_uid, depth + 1 if depth is not None else None]
 
 
 def _rows_all_versions(units):
@@ -372,17 +352,7 @@ def _rows_all_versions(units):
     ).order_by("valid_from"):
         edges.setdefault(child_id, []).append((parent_uid, start, end))
     for unit in units.order_by("kind", "code", "valid_from").iterator(2000):
-        base = [
-            unit.uid,
-            unit.code,
-            unit.name,
-            unit.short_name,
-            unit.name_en,
-            unit.kind,
-            unit.division_type,
-            unit.valid_from,
-            unit.valid_to,
-        ]
+        base = _unit_row(unit)
         for parent_uid, start, end in edges.get(unit.pk, [(None, None, None)]):
             yield [*base, parent_uid, start, end]
 
@@ -473,8 +443,12 @@ def list_groups(request):
 )
 def record_succession(request, payload: SuccessionIn):
     editable(request, "add", Succession)
-    predecessor = get_object_or_404(OrgUnit, uid=payload.predecessor)
-    successor = get_object_or_404(OrgUnit, uid=payload.successor)
+    predecessor = get_object_or_404(
+        OrgUnit.objects.restrict(request.auth, "view"), uid=payload.predecessor
+    )
+    successor = get_object_or_404(
+        OrgUnit.objects.restrict(request.auth, "view"), uid=payload.successor
+    )
     succession = services.record_succession(
         request.auth,
         predecessor,
@@ -598,7 +572,11 @@ def create_unit(request, payload: UnitIn):
     editable(request, "add")
     data = payload.dict()
     parent_uid = data.pop("parent")
-    parent = get_object_or_404(OrgUnit, uid=parent_uid) if parent_uid else None
+    parent = (
+        get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=parent_uid)
+        if parent_uid
+        else None
+    )
     unit = services.create_unit(request.auth, parent=parent, **data)
     return Status(201, unit_out(unit))
 
@@ -621,7 +599,7 @@ def end_unit(request, uid: str, payload: EndIn):
 )
 def add_parent(request, uid: str, payload: ParentIn):
     child = get_object_or_404(editable(request, "change"), uid=uid)
-    parent = get_object_or_404(OrgUnit, uid=payload.parent)
+    parent = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=payload.parent)
     edge = services.add_parent(request.auth, child, parent, payload.valid_from, payload.valid_to)
     link = {
         "parent_uid": parent.uid,
@@ -635,6 +613,6 @@ def add_parent(request, uid: str, payload: ParentIn):
 @router.post("/{uid}/move", response=UnitOut, auth=session_auth, operation_id="orgunits_move")
 def move_unit(request, uid: str, payload: MoveIn):
     child = get_object_or_404(editable(request, "change"), uid=uid)
-    parent = get_object_or_404(OrgUnit, uid=payload.parent)
+    parent = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=payload.parent)
     services.move_unit(request.auth, child, parent, payload.from_day)
     return unit_out(child)

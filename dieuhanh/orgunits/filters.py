@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dieuhanh.orgunits import services
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitParent, valid_on_q
+from dieuhanh.orgunits.models import OrgUnitParent, valid_on_q
 
 
 @dataclass
@@ -28,6 +28,8 @@ class UnitFilter:
         return self.as_of or timezone.localdate()
 
     def apply(self, queryset):
+        """Filter ``queryset`` (already restricted to what the user may see)."""
+        visible = queryset
         day = self.day
         if self.q:
             queryset = queryset.filter(id__in=services.search(self.q, day).values("id"))
@@ -35,10 +37,10 @@ class UnitFilter:
         if self.kind:
             queryset = queryset.filter(kind=self.kind)
         if self.parent:
-            parent = get_object_or_404(OrgUnit, uid=self.parent)
+            parent = get_object_or_404(visible, uid=self.parent)
             queryset = queryset.filter(id__in=services.children_on(parent, day).values("id"))
         if self.ancestor:
-            ancestor = get_object_or_404(OrgUnit, uid=self.ancestor)
+            ancestor = get_object_or_404(visible, uid=self.ancestor)
             queryset = queryset.filter(id__in=services.descendants(ancestor, day).values("id"))
         if self.level:
             queryset = queryset.filter(id__in=services.level_on(day, self.level).values("id"))

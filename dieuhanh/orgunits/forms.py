@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind, SuccessionKind
+from dieuhanh.orgunits.models import UNIT_EDITABLE_FIELDS, OrgUnit, OrgUnitKind, SuccessionKind
 
 # dd/mm/yyyy whatever the browser's locale (a native date input follows the OS instead).
 DATE_WIDGET = forms.DateInput(
@@ -21,17 +21,7 @@ class BrowseForm(forms.Form):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = [
-            "code",
-            "name",
-            "short_name",
-            "name_en",
-            "kind",
-            "division_type",
-            "valid_from",
-            "valid_to",
-            "notes",
-        ]
+        fields = list(UNIT_EDITABLE_FIELDS)
         widgets = {
             "valid_from": DATE_WIDGET,
             "valid_to": DATE_WIDGET,
@@ -44,7 +34,8 @@ class ChildUnitForm(UnitForm):
 
 
 class UnitPicker(forms.CharField):
-    """A unit by uid (the pages fill it from a search)."""
+    """A unit by uid. Org units are public reference data (``public_read``), so any unit
+    may be named; the view checks the right to change the unit being edited."""
 
     def clean(self, value):
         value = super().clean(value)

@@ -29,6 +29,7 @@ from dieuhanh.core.audit import audit_channel, build_change, snapshot
 from dieuhanh.core.models import ChangeRecord
 from dieuhanh.orgunits.models import (
     UID_ALPHABET,
+    UNIT_EDITABLE_FIELDS,
     OrgUnit,
     OrgUnitGroup,
     OrgUnitGroupSet,
@@ -44,18 +45,7 @@ ADMIN = FIXTURES / "vn_admin_2025"
 REFORM_DAY = datetime.date(2025, 7, 1)
 LAST_OLD_DAY = datetime.date(2025, 6, 30)
 GOVERNMENT_FOUNDED = datetime.date(1945, 9, 2)
-UNIT_FIELDS = (
-    "code",
-    "name",
-    "short_name",
-    "name_en",
-    "kind",
-    "division_type",
-    "valid_from",
-    "valid_to",
-    "source",
-    "notes",
-)
+UNIT_FIELDS = (*UNIT_EDITABLE_FIELDS, "source")
 
 
 def stable_uid(natural_key: str) -> str:
@@ -102,6 +92,19 @@ class Plan:
         fields.setdefault("notes", "")
         self.units[uid] = fields
         return uid
+
+    def admin_unit(self, key: str, row: dict, kind: str, source: str, **validity) -> str:
+        """A province, district or commune from a row of the administrative fixtures."""
+        return self.unit(
+            key,
+            code=row["code"],
+            name=row["name"],
+            short_name=row["short_name"],
+            kind=kind,
+            division_type=row["division_type"],
+            source=source,
+            **validity,
+        )
 
     def edge(self, child: str, parent: str, valid_from=None, valid_to=None) -> None:
         """A parent link, clipped to the validity of both units."""
@@ -201,14 +204,11 @@ def build_plan() -> Plan:
     province_new: dict[str, str] = {}
     for code in sorted(continuing):
         row = new_provinces[code]
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:province:{code}",
-            code=code,
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.PROVINCE,
-            division_type=row["division_type"],
-            source=admin_source,
+            row,
+            OrgUnitKind.PROVINCE,
+            admin_source,
             notes="Không sáp nhập năm 2025 (unchanged by the 2025 reform)",
         )
         province_old[code] = province_new[code] = uid
@@ -216,30 +216,24 @@ def build_plan() -> Plan:
     for row in old_provinces:
         if row["code"] in continuing:
             continue
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:pre2025:province:{row['code']}",
-            code=row["code"],
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.PROVINCE,
-            division_type=row["division_type"],
+            row,
+            OrgUnitKind.PROVINCE,
+            admin_source,
             valid_to=LAST_OLD_DAY,
-            source=admin_source,
         )
         province_old[row["code"]] = uid
         plan.edge(uid, government)
     for code, row in sorted(new_provinces.items()):
         if code in continuing:
             continue
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:2025:province:{code}",
-            code=code,
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.PROVINCE,
-            division_type=row["division_type"],
+            row,
+            OrgUnitKind.PROVINCE,
+            admin_source,
             valid_from=REFORM_DAY,
-            source=admin_source,
         )
         province_new[code] = uid
         plan.edge(uid, government)
@@ -261,15 +255,12 @@ def build_plan() -> Plan:
     # Districts (abolished on 2025-07-01).
     districts = {}
     for row in read_csv(ADMIN / "districts_pre2025.csv"):
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:pre2025:district:{row['code']}",
-            code=row["code"],
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.DISTRICT,
-            division_type=row["division_type"],
+            row,
+            OrgUnitKind.DISTRICT,
+            admin_source,
             valid_to=LAST_OLD_DAY,
-            source=admin_source,
         )
         districts[row["code"]] = uid
         plan.edge(uid, province_old[row["province_code"]])
@@ -279,29 +270,23 @@ def build_plan() -> Plan:
     # Communes before and after; codes were reused, so each is its own unit.
     old_communes = {}
     for row in read_csv(ADMIN / "communes_pre2025.csv"):
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:pre2025:commune:{row['code']}",
-            code=row["code"],
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.COMMUNE,
-            division_type=row["division_type"],
+            row,
+            OrgUnitKind.COMMUNE,
+            admin_source,
             valid_to=LAST_OLD_DAY,
-            source=admin_source,
         )
         old_communes[row["code"]] = (uid, row["name"])
         plan.edge(uid, districts[row["district_code"]])
     new_communes = {}
     for row in read_csv(ADMIN / "communes_2025.csv"):
-        uid = plan.unit(
+        uid = plan.admin_unit(
             f"vn:2025:commune:{row['code']}",
-            code=row["code"],
-            name=row["name"],
-            short_name=row["short_name"],
-            kind=OrgUnitKind.COMMUNE,
-            division_type=row["division_type"],
+            row,
+            OrgUnitKind.COMMUNE,
+            admin_source,
             valid_from=REFORM_DAY,
-            source=admin_source,
         )
         new_communes[row["code"]] = (uid, row["name"])
         plan.edge(uid, province_new[row["province_code"]])

@@ -34,6 +34,20 @@ def generate_uid() -> str:
     )
 
 
+# The fields of a unit that people and loaders set (the rest is derived or automatic).
+UNIT_EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "name_en",
+    "kind",
+    "division_type",
+    "valid_from",
+    "valid_to",
+    "notes",
+)
+
+
 class OrgUnitKind(models.TextChoices):
     GOVERNMENT = "government", _("Government")
     MINISTRY = "ministry", _("Ministry")

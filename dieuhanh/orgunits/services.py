@@ -31,6 +31,7 @@ from dieuhanh.core.audit import record_change, snapshot
 from dieuhanh.orgunits.models import (
     DATE_MAX,
     DATE_MIN,
+    UNIT_EDITABLE_FIELDS,
     OrgUnit,
     OrgUnitClosure,
     OrgUnitKind,
@@ -41,17 +42,7 @@ from dieuhanh.orgunits.models import (
 )
 
 ONE_DAY = datetime.timedelta(days=1)
-EDITABLE_FIELDS = (
-    "code",
-    "name",
-    "short_name",
-    "name_en",
-    "kind",
-    "division_type",
-    "valid_from",
-    "valid_to",
-    "notes",
-)
+EDITABLE_FIELDS = UNIT_EDITABLE_FIELDS
 
 
 # --- text ---------------------------------------------------------------------------------
