@@ -7,8 +7,9 @@ or, for the rare public one, ``auth=None`` together with an entry in ``PUBLIC_OP
 
 from ninja import NinjaAPI
 
+from dieuhanh.accounts.api import router as accounts_router
 from dieuhanh.core.api import router as core_router
-from dieuhanh.core.api_auth import session_auth
+from dieuhanh.core.api_auth import api_auth
 from dieuhanh.core.api_errors import install_error_handlers
 from dieuhanh.orgunits.api import router as orgunits_router
 
@@ -20,7 +21,7 @@ api = NinjaAPI(
         "(Hệ thống thông tin chỉ đạo, điều hành). Errors carry a machine-readable `code`."
     ),
     urls_namespace="api-v1",
-    auth=session_auth,
+    auth=api_auth,
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -30,4 +31,5 @@ PUBLIC_OPERATIONS: frozenset[str] = frozenset()
 
 api.add_router("/system", core_router)
 api.add_router("/orgunits", orgunits_router)
+api.add_router("/accounts", accounts_router)
 install_error_handlers(api)

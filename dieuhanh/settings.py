@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "django_celery_beat",
+    "axes",
+    "csp",
     "dieuhanh.core",
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dieuhanh.core.ratelimit.RateLimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dieuhanh.urls"
@@ -142,6 +147,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures
+    "dieuhanh.accounts.backends.RoleBackend",  # permissions from roles
+]
+# Lockout (django-axes): the account, whatever the address, after 10 failures in a row.
+AXES_FAILURE_LIMIT = env_int("DIEUHANH_LOCKOUT_FAILURES", 10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = env_int("DIEUHANH_LOCKOUT_HOURS", 1) or None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Lockout is by account on purpose: many civil servants share one office address behind
+# NAT, so locking an address would lock a whole ministry. Addresses are throttled by the
+# rate limiter instead (RATE_LIMITS["login_ip"]).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -177,6 +197,40 @@ SECURE_HSTS_PRELOAD = env_bool("DIEUHANH_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: nothing inline, nothing evaluated, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Rate limits: requests per window (seconds), per API token, per address, and for sign-in.
+RATE_LIMITS = {
+    "api_token": (env_int("DIEUHANH_RATE_API_TOKEN", 600), 60),
+    "api_ip": (env_int("DIEUHANH_RATE_API_IP", 300), 60),
+    "login_ip": (env_int("DIEUHANH_RATE_LOGIN_IP", 30), 60),
+}
+
+# A cache shared by every process: Redis in production (CACHE_URL), memory otherwise.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # --- internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -248,3 +302,5 @@ LOGGING = {
 # --- product ----------------------------------------------------------------------------
 DIEUHANH_VERSION = package_version("dieuhanh")
 DIEUHANH_DEMO = env_bool("DIEUHANH_DEMO", False)
+# The administrative structure is public information: read it without signing in.
+DIEUHANH_PUBLIC_REFERENCE_DATA = env_bool("DIEUHANH_PUBLIC_REFERENCE_DATA", True)

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from dieuhanh.accounts.models import User
+from dieuhanh.orgunits.models import OrgUnit
 
 PASSWORD = "Mat-khau-2026!"
 
@@ -33,6 +34,43 @@ def logged_in_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="module")
+def reference(django_db_setup, django_db_blocker):
+    """The real reference structure, loaded once per module and committed."""
+    from dieuhanh.orgunits.loader import load_reference_orgunits
+
+    with django_db_blocker.unblock():
+        load_reference_orgunits()
+    yield
+    with django_db_blocker.unblock():
+        remove_all_orgunits()
+
+
+def remove_all_orgunits():
+    """Delete committed org-unit data in bulk (no per-row cascade collection)."""
+    from dieuhanh.core.models import AuditRecord
+    from dieuhanh.orgunits.models import (
+        OrgUnitClosure,
+        OrgUnitGroup,
+        OrgUnitGroupSet,
+        OrgUnitParent,
+        Succession,
+    )
+
+    for model in (
+        OrgUnitGroup.members.through,
+        OrgUnitGroup,
+        OrgUnitGroupSet,
+        Succession,
+        OrgUnitClosure,
+        OrgUnitParent,
+        OrgUnit,
+        AuditRecord,
+    ):
+        queryset = model.objects.all()
+        queryset._raw_delete(queryset.db)
 
 
 def pytest_report_header(config):

@@ -1,30 +1,126 @@
-"""Business rules for accounts."""
+"""Business rules for accounts: demo users and API tokens."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-from dieuhanh.accounts.models import User
+from dieuhanh.accounts.models import ApiToken, Role, User
+from dieuhanh.core.audit import record_change, record_event, snapshot
+from dieuhanh.core.querysets import ensure_permitted
 
 
 @transaction.atomic
 def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[User, bool]]:
-    """Create the demo users that do not exist yet; leave existing ones untouched."""
+    """Create the demo users that do not exist yet; give existing ones their unit and role
+    only where they have none (changes made since are kept)."""
+    from dieuhanh.orgunits.loader import stable_uid
+    from dieuhanh.orgunits.models import OrgUnit
+
     result = []
     for demo in DEMO_USERS:
+        orgunit = OrgUnit.objects.filter(uid=stable_uid(demo.orgunit_key)).first()
+        if orgunit is None:
+            raise ValidationError(
+                f"Demo user {demo.username} needs unit {demo.orgunit_key}: load_orgunits first."
+            )
         user, created = User.objects.get_or_create(
             username=demo.username,
             defaults={
                 "full_name": demo.full_name,
                 "job_title": demo.job_title,
-                "organisation_name": demo.organisation_name,
+                "organisation_name": demo.organisation,
+                "orgunit": orgunit,
                 "is_staff": demo.is_staff,
                 "is_superuser": demo.is_superuser,
+                "is_integration": demo.role == "integration_client",
             },
         )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
+            record_change("create", user, before=None, after=snapshot(user, exclude=["password"]))
+        elif user.orgunit_id is None:
+            before = snapshot(user, exclude=["password"])
+            user.orgunit = orgunit
+            user.save(update_fields=["orgunit"])
+            record_change("update", user, before=before, after=snapshot(user, exclude=["password"]))
+        if not user.roles.exists():
+            user.roles.add(Role.objects.get(code=demo.role))
         result.append((user, created))
     return result
+
+
+SCOPE_CHOICES = ("read", "write")
+
+
+def parse_scopes(text: str | None) -> list[str]:
+    """ "orgunits:read,*:read" -> ["orgunits:read", "*:read"], checked."""
+    from dieuhanh.api import api
+
+    modules = {"*"} | {prefix.strip("/") for prefix, _router in api._routers if prefix.strip("/")}
+    scopes = []
+    for item in (text or "*:read").split(","):
+        module, _sep, access = item.strip().partition(":")
+        if module not in modules or access not in SCOPE_CHOICES:
+            raise ValidationError(
+                _(
+                    "Unknown token scope %(scope)s; use module:read or module:write with a module "
+                    "among %(modules)s."
+                )
+                % {"scope": item.strip(), "modules": ", ".join(sorted(modules))},
+                code="invalid_scope",
+            )
+        scopes.append(f"{module}:{access}")
+    return sorted(set(scopes))
+
+
+@transaction.atomic
+def create_token(
+    actor, user: User, name: str, scopes: list[str], expires_in_days: int | None = 90
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with its secret, which is never stored."""
+    if actor is not None and actor.pk != user.pk:
+        ensure_permitted(actor, "change", user)
+    if not user.is_active:
+        raise PermissionDenied(_("%(user)s is disabled.") % {"user": user})
+    secret = ApiToken.generate()
+    from dieuhanh.accounts.models import hash_token
+
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:11],
+        key_hash=hash_token(secret),
+        scopes=scopes,
+        expires_at=(
+            timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
+        ),
+    )
+    record_event(
+        "token_created",
+        actor or user,
+        instance=token,
+        detail={
+            "user": user.username,
+            "scopes": scopes,
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        },
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(actor, token: ApiToken) -> ApiToken:
+    if actor is not None and actor.pk != token.user_id:
+        ensure_permitted(actor, "change", token.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event("token_revoked", actor, instance=token, detail={"user": token.user.username})
+    return token

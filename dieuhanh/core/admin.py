@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.core.models import WorkerHeartbeat
+from dieuhanh.core.models import AuditRecord, WorkerHeartbeat
 
 admin.site.site_header = _("Government direction and operation information system")
 admin.site.site_title = _("Administration")
@@ -17,4 +17,26 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, administrators included."""
+
+    list_display = ("time", "action", "user_name", "object_repr", "channel", "ip")
+    list_filter = ("action", "channel")
+    search_fields = ("user_name", "object_repr", "request_id", "object_id")
+    date_hierarchy = "time"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,8 +1,75 @@
-"""Authentication for the API. Issue 4 adds bearer tokens beside the session."""
+"""Who may call the API: an API token (``Authorization: Bearer <token>`` or DHIS2's
+``Authorization: ApiToken <token>``) or the browser session."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import SessionAuth
+from ninja.security.http import HttpAuthBase
 
-session_auth = SessionAuth()
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+TOKEN_SCHEMES = {"bearer", "apitoken"}
+
+
+def api_module(request) -> str:
+    """The API module a request addresses: /api/v1/<module>/..."""
+    parts = request.path.split("/")
+    return parts[3] if len(parts) > 3 and parts[1] == "api" else ""
+
+
+class TokenAuth(HttpAuthBase):
+    """An API token. A present but invalid, expired or revoked token is refused outright
+    (never downgraded to anonymous access); a token outside its module scopes gets 403."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() not in TOKEN_SCHEMES or not key.strip():
+            return None
+        return self.authenticate(request, key.strip())
+
+    def authenticate(self, request, key):
+        from dieuhanh.accounts.models import ApiToken, hash_token
+        from dieuhanh.core.audit import record_event
+
+        token = (
+            ApiToken.objects.select_related("user", "user__orgunit")
+            .filter(key_hash=hash_token(key))
+            .first()
+        )
+        if token is None or not token.is_active() or not token.user.is_active:
+            record_event(
+                "login_failed",
+                token.user if token else None,
+                detail={"reason": "invalid token", "prefix": key[:11]},
+            )
+            raise AuthenticationError(401, "The API token is invalid, expired or revoked.")
+        write = request.method not in SAFE_METHODS
+        module = api_module(request)
+        if not token.allows(module, write):
+            record_event(
+                "permission_denied",
+                token.user,
+                instance=token,
+                detail={"reason": "token scope", "module": module, "write": write},
+            )
+            raise AuthorizationError(
+                403,
+                f"This token may not {'write' if write else 'read'} {module or 'this module'}; "
+                f"its scopes are {', '.join(token.scopes) or 'none'}.",
+            )
+        now = timezone.now()
+        ip = request.META.get("REMOTE_ADDR")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
+            record_event("token_used", token.user, instance=token, detail={"module": module})
+        request.api_token = token
+        request.user = token.user
+        return token.user
 
 
 class PublicReadAuth(SessionAuth):
@@ -10,13 +77,17 @@ class PublicReadAuth(SessionAuth):
     or an anonymous caller when ``DIEUHANH_PUBLIC_REFERENCE_DATA`` is on (the default)."""
 
     def authenticate(self, request, key):
-        from django.conf import settings
-
         if request.user.is_authenticated:
             return request.user
-        if getattr(settings, "DIEUHANH_PUBLIC_REFERENCE_DATA", True):
+        if settings.DIEUHANH_PUBLIC_REFERENCE_DATA:
             return request.user  # AnonymousUser: querysets still go through restrict()
         return None
 
 
+token_auth = TokenAuth()
+session_auth = SessionAuth()
 public_read_auth = PublicReadAuth()
+# What operations declare: a token or the session; for public reads, a token, the session
+# or nobody.
+api_auth = [token_auth, session_auth]
+public_api_auth = [token_auth, public_read_auth]

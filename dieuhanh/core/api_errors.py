@@ -43,7 +43,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def authorization_error(request, exc):
         return api.create_response(
             request, {"code": "permission_denied", "detail": str(exc.message)}, status=403
-        )
+        )  # the token check has audited it already
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -68,6 +68,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):
+        from dieuhanh.core.audit import record_event
+
+        record_event(
+            "permission_denied",
+            getattr(request, "auth", None) or getattr(request, "user", None),
+            detail={"method": request.method, "path": request.path[:300], "reason": str(exc)[:500]},
+        )
         return api.create_response(
             request,
             {"code": "permission_denied", "detail": str(exc) or "Permission denied."},

@@ -1,4 +1,4 @@
-"""Audit: one ``ChangeRecord`` per write, with who, when, through which channel and
+"""Audit: one ``AuditRecord`` per write, with who, when, through which channel and
 request, and the object before and after (NetBox's ObjectChange, Zulip's audit rows).
 
 Service functions call ``record_change`` inside their transaction. The channel and the
@@ -20,6 +20,7 @@ from django.db import models
 from dieuhanh.core.middleware import current_request_id
 
 current_channel: ContextVar[str] = ContextVar("current_channel", default="system")
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 @contextmanager
@@ -71,14 +72,11 @@ def build_change(
     related: models.Model | None = None,
     object_id: str | None = None,
 ):
-    """An unsaved ChangeRecord, for bulk writers that insert many at once."""
-    from dieuhanh.core.models import ChangeRecord
+    """An unsaved AuditRecord, for bulk writers that insert many at once."""
+    from dieuhanh.core.models import AuditRecord
 
-    record = ChangeRecord(
-        user=actor if getattr(actor, "is_authenticated", False) else None,
-        user_name=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
-        channel=current_channel.get(),
-        request_id=current_request_id.get() if current_request_id.get() != "-" else "",
+    record = AuditRecord(
+        **_context(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
         object_id=object_id or str(instance.pk),
@@ -89,6 +87,40 @@ def build_change(
     if related is not None:
         record.related_content_type = ContentType.objects.get_for_model(related)
         record.related_object_id = str(related.pk)
+    return record
+
+
+def _context(actor) -> dict:
+    authenticated = getattr(actor, "is_authenticated", False)
+    request_id = current_request_id.get()
+    return {
+        "user": actor if authenticated else None,
+        "user_name": actor.get_username() if authenticated else "",
+        "channel": current_channel.get(),
+        "request_id": "" if request_id == "-" else request_id,
+        "ip": current_ip.get(),
+    }
+
+
+def record_event(
+    action: str,
+    actor=None,
+    *,
+    user_name: str = "",
+    instance: models.Model | None = None,
+    detail: dict | None = None,
+):
+    """A security event (sign-in, lockout, token use, refusal, export) in the audit log."""
+    from dieuhanh.core.models import AuditRecord
+
+    record = AuditRecord(**_context(actor), action=action, detail=detail)
+    if user_name and not record.user_name:
+        record.user_name = user_name[:150]
+    if instance is not None:
+        record.content_type = ContentType.objects.get_for_model(instance)
+        record.object_id = str(instance.pk)
+        record.object_repr = str(instance)[:255]
+    record.save()
     return record
 
 

@@ -4,6 +4,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Sensitivity(models.TextChoices):
+    """How widely a piece of data may be shown; a user's clearance is the highest level
+    they may see. Ordered from least to most sensitive."""
+
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+    CONFIDENTIAL = "confidential", _("Confidential")
+
+    @classmethod
+    def up_to(cls, clearance: str) -> list[str]:
+        values = [choice.value for choice in cls]
+        return values[: values.index(clearance) + 1]
+
+
 class TimeStampedModel(models.Model):
     """Base for every model of the product: when a row was created and last changed."""
 
@@ -35,49 +49,73 @@ class WorkerHeartbeat(models.Model):
         return self.hostname
 
 
-class ChangeAction(models.TextChoices):
+class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOGOUT = "logout", _("Signed out")
+    LOCKED_OUT = "locked_out", _("Account locked")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    TOKEN_USED = "token_used", _("API token used")
+    PERMISSION_DENIED = "permission_denied", _("Access refused")
+    EXPORT = "export", _("Data exported")
 
 
-class ChangeRecord(models.Model):
-    """One write to one object: who, when, through which channel and request, before/after.
+class AuditRecord(models.Model):
+    """The audit log: one row per write (before and after) and per security event.
 
-    ``related`` points at the object whose history this change belongs to (a parent edge
-    belongs to the history of its child unit).
+    Append-only: the product offers no way to change or delete a row (the admin is
+    read-only and the API has no write endpoint). ``related`` points at the object whose
+    history this row belongs to (a parent link belongs to the history of its child unit).
     """
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    user_name = models.CharField(_("user"), max_length=150, blank=True)
+    user_name = models.CharField(_("user"), max_length=150, blank=True, db_index=True)
     channel = models.CharField(_("channel"), max_length=20)
     request_id = models.CharField(_("request id"), max_length=128, blank=True)
-    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField(max_length=64)
-    object_repr = models.CharField(_("object"), max_length=255)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
     related_content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     related_object_id = models.CharField(max_length=64, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("change record")
-        verbose_name_plural = _("change records")
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
         ordering = ["-time", "-id"]
+        default_permissions = ("view",)
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["related_content_type", "related_object_id"]),
             models.Index(fields=["request_id"]),
+            models.Index(fields=["action", "time"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.object_repr}"
+        return f"{self.get_action_display()} {self.object_repr}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
 
     @property
     def changes(self) -> dict[str, tuple]:

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from dieuhanh.core.api_auth import public_read_auth, session_auth
+from dieuhanh.core.api_auth import api_auth, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
-from dieuhanh.core.models import ChangeRecord
+from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
@@ -282,7 +282,7 @@ def succession_out(s: Succession) -> dict:
 
 
 # --- reading ------------------------------------------------------------------------------
-@router.get("/", response=UnitList, auth=public_read_auth, operation_id="orgunits_list")
+@router.get("/", response=UnitList, auth=public_api_auth, operation_id="orgunits_list")
 def list_units(request, params: Query[ListParams]):
     """Units valid on ``as_of`` (default today), filtered; ``count`` and ``results``."""
     unit_filter = UnitFilter(**params.dict(exclude={"limit", "offset"}))
@@ -291,7 +291,7 @@ def list_units(request, params: Query[ListParams]):
 
 
 @router.get(
-    "/export", auth=public_read_auth, operation_id="orgunits_export", url_name="orgunits_export"
+    "/export", auth=public_api_auth, operation_id="orgunits_export", url_name="orgunits_export"
 )
 def export_units(request, format: str = "json", as_of: datetime.date | None = None):
     """The whole hierarchy. With ``as_of``: the units of that day with their parent and
@@ -386,7 +386,7 @@ def _json_stream(columns, rows):
     yield "]}"
 
 
-@router.get("/map", response=list[MappingOut], auth=public_read_auth, operation_id="orgunits_map")
+@router.get("/map", response=list[MappingOut], auth=public_api_auth, operation_id="orgunits_map")
 def map_units(request, units: str, date: datetime.date | None = None):
     """Where the data of each unit (comma-separated uids) belongs in the structure of
     ``date``, with shares; ``approximate`` marks numbers that rely on an estimated split."""
@@ -418,7 +418,7 @@ def map_units(request, units: str, date: datetime.date | None = None):
 
 
 @router.get(
-    "/groups/", response=list[GroupOut], auth=public_read_auth, operation_id="orgunits_groups"
+    "/groups/", response=list[GroupOut], auth=public_api_auth, operation_id="orgunits_groups"
 )
 def list_groups(request):
     groups = OrgUnitGroup.objects.restrict(request.auth, "view").select_related("group_set")
@@ -438,7 +438,7 @@ def list_groups(request):
 @router.post(
     "/successions/",
     response={201: SuccessionOut},
-    auth=session_auth,
+    auth=api_auth,
     operation_id="orgunits_succession",
 )
 def record_succession(request, payload: SuccessionIn):
@@ -462,9 +462,7 @@ def record_succession(request, payload: SuccessionIn):
     return Status(201, succession_out(succession))
 
 
-@router.post(
-    "/reforms/", response={201: ReformOut}, auth=session_auth, operation_id="orgunits_reform"
-)
+@router.post("/reforms/", response={201: ReformOut}, auth=api_auth, operation_id="orgunits_reform")
 def record_reform(request, payload: ReformIn):
     """A whole reorganisation in one transaction; any broken rule refuses all of it."""
     editable(request, "add")
@@ -479,7 +477,7 @@ def record_reform(request, payload: ReformIn):
     return Status(201, {"created": {key: unit.uid for key, unit in created.items()}})
 
 
-@router.get("/{uid}/", response=UnitDetail, auth=public_read_auth, operation_id="orgunits_get")
+@router.get("/{uid}/", response=UnitDetail, auth=public_api_auth, operation_id="orgunits_get")
 def get_unit(request, uid: str, as_of: datetime.date | None = None):
     day = as_of or timezone.localdate()
     unit = with_parent_on(OrgUnit.objects.restrict(request.auth, "view"), day)
@@ -509,7 +507,7 @@ def get_unit(request, uid: str, as_of: datetime.date | None = None):
 @router.get(
     "/{uid}/ancestors/",
     response=list[UnitOut],
-    auth=public_read_auth,
+    auth=public_api_auth,
     operation_id="orgunits_ancestors",
 )
 def unit_ancestors(request, uid: str, as_of: datetime.date | None = None):
@@ -520,7 +518,7 @@ def unit_ancestors(request, uid: str, as_of: datetime.date | None = None):
 @router.get(
     "/{uid}/predecessors/",
     response=list[LineageOut],
-    auth=public_read_auth,
+    auth=public_api_auth,
     operation_id="orgunits_predecessors",
 )
 def unit_predecessors(request, uid: str, transitive: bool = True):
@@ -531,7 +529,7 @@ def unit_predecessors(request, uid: str, transitive: bool = True):
 @router.get(
     "/{uid}/successors/",
     response=list[LineageOut],
-    auth=public_read_auth,
+    auth=public_api_auth,
     operation_id="orgunits_successors",
 )
 def unit_successors(request, uid: str, transitive: bool = True):
@@ -560,14 +558,14 @@ def unit_change_records(unit: OrgUnit):
     from django.db.models import Q
 
     unit_type = ContentType.objects.get_for_model(OrgUnit)
-    return ChangeRecord.objects.filter(
+    return AuditRecord.objects.filter(
         Q(content_type=unit_type, object_id=str(unit.pk))
         | Q(related_content_type=unit_type, related_object_id=str(unit.pk))
     ).order_by("-time", "-id")
 
 
 # --- writing ------------------------------------------------------------------------------
-@router.post("/", response={201: UnitOut}, auth=session_auth, operation_id="orgunits_create")
+@router.post("/", response={201: UnitOut}, auth=api_auth, operation_id="orgunits_create")
 def create_unit(request, payload: UnitIn):
     editable(request, "add")
     data = payload.dict()
@@ -581,21 +579,21 @@ def create_unit(request, payload: UnitIn):
     return Status(201, unit_out(unit))
 
 
-@router.patch("/{uid}/", response=UnitOut, auth=session_auth, operation_id="orgunits_update")
+@router.patch("/{uid}/", response=UnitOut, auth=api_auth, operation_id="orgunits_update")
 def update_unit(request, uid: str, payload: UnitPatch):
     unit = get_object_or_404(editable(request, "change"), uid=uid)
     changes = payload.dict(exclude_unset=True)
     return unit_out(services.update_unit(request.auth, unit, **changes))
 
 
-@router.post("/{uid}/end", response=UnitOut, auth=session_auth, operation_id="orgunits_end")
+@router.post("/{uid}/end", response=UnitOut, auth=api_auth, operation_id="orgunits_end")
 def end_unit(request, uid: str, payload: EndIn):
     unit = get_object_or_404(editable(request, "change"), uid=uid)
     return unit_out(services.end_unit(request.auth, unit, payload.last_day))
 
 
 @router.post(
-    "/{uid}/parents", response={201: ParentLinkOut}, auth=session_auth, operation_id="orgunits_link"
+    "/{uid}/parents", response={201: ParentLinkOut}, auth=api_auth, operation_id="orgunits_link"
 )
 def add_parent(request, uid: str, payload: ParentIn):
     child = get_object_or_404(editable(request, "change"), uid=uid)
@@ -610,7 +608,7 @@ def add_parent(request, uid: str, payload: ParentIn):
     return Status(201, link)
 
 
-@router.post("/{uid}/move", response=UnitOut, auth=session_auth, operation_id="orgunits_move")
+@router.post("/{uid}/move", response=UnitOut, auth=api_auth, operation_id="orgunits_move")
 def move_unit(request, uid: str, payload: MoveIn):
     child = get_object_or_404(editable(request, "change"), uid=uid)
     parent = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=payload.parent)

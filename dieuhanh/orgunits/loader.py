@@ -26,7 +26,7 @@ from pathlib import Path
 from django.db import transaction
 
 from dieuhanh.core.audit import audit_channel, build_change, snapshot
-from dieuhanh.core.models import ChangeRecord
+from dieuhanh.core.models import AuditRecord
 from dieuhanh.orgunits.models import (
     UID_ALPHABET,
     UNIT_EDITABLE_FIELDS,
@@ -386,7 +386,7 @@ def load_reference_orgunits(actor=None) -> LoadReport:
 
 def _load(plan: Plan, actor) -> LoadReport:
     report = LoadReport()
-    audit: list[ChangeRecord] = []
+    audit: list[AuditRecord] = []
     existing = {unit.uid: unit for unit in OrgUnit.objects.filter(uid__in=list(plan.units))}
     to_create, to_update = [], []
     for uid, fields in plan.units.items():
@@ -512,7 +512,7 @@ def _load(plan: Plan, actor) -> LoadReport:
                 )
             )
 
-    ChangeRecord.objects.bulk_create(audit, batch_size=2000)
+    AuditRecord.objects.bulk_create(audit, batch_size=2000)
     if report.created or report.edges_created or report.edges_updated or report.updated:
         report.closure_rows = rebuild_closure()
     return report

@@ -1,6 +1,6 @@
 """Organisation units: every write and every rule, and the queries other modules use.
 
-Writes run in a transaction, are checked against the rules below and leave a ChangeRecord.
+Writes run in a transaction, are checked against the rules below and leave a AuditRecord.
 Rules (each refused with a ValidationError whose ``code`` names it):
 - ``invalid_interval``: a validity that ends before it starts;
 - ``duplicate_code``: two units with one code in overlapping validity intervals;

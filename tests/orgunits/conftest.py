@@ -8,43 +8,6 @@ from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 D = datetime.date
 
 
-@pytest.fixture(scope="module")
-def reference(django_db_setup, django_db_blocker):
-    """The real reference structure, loaded once per module and committed."""
-    from dieuhanh.orgunits.loader import load_reference_orgunits
-
-    with django_db_blocker.unblock():
-        load_reference_orgunits()
-    yield
-    with django_db_blocker.unblock():
-        remove_all_orgunits()
-
-
-def remove_all_orgunits():
-    """Delete committed org-unit data in bulk (no per-row cascade collection)."""
-    from dieuhanh.core.models import ChangeRecord
-    from dieuhanh.orgunits.models import (
-        OrgUnitClosure,
-        OrgUnitGroup,
-        OrgUnitGroupSet,
-        OrgUnitParent,
-        Succession,
-    )
-
-    for model in (
-        OrgUnitGroup.members.through,
-        OrgUnitGroup,
-        OrgUnitGroupSet,
-        Succession,
-        OrgUnitClosure,
-        OrgUnitParent,
-        OrgUnit,
-        ChangeRecord,
-    ):
-        queryset = model.objects.all()
-        queryset._raw_delete(queryset.db)
-
-
 def province(short_name: str, day: datetime.date) -> OrgUnit:
     return services.units_on(day, OrgUnitKind.PROVINCE).get(short_name=short_name)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from dieuhanh.core.models import ChangeRecord
+from dieuhanh.core.models import AuditRecord
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.loader import ADMIN, load_reference_orgunits, stable_uid
 from dieuhanh.orgunits.models import (
@@ -274,11 +274,11 @@ def test_export_as_of_a_date_and_every_version(client):
 
 
 def test_a_second_load_changes_nothing_and_uids_are_stable():
-    changes_before = ChangeRecord.objects.count()
+    changes_before = AuditRecord.objects.count()
     report = load_reference_orgunits()
     assert not report.changed
     assert report.unchanged == OrgUnit.objects.filter(source__gt="").count()
-    assert ChangeRecord.objects.count() == changes_before
+    assert AuditRecord.objects.count() == changes_before
     assert province("Hà Nội", D(2025, 7, 1)).uid == stable_uid("vn:province:01")
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from dieuhanh.core.models import ChangeRecord
+from dieuhanh.core.models import AuditRecord
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitClosure, OrgUnitParent, Succession
 from tests.orgunits.conftest import D
@@ -174,7 +174,7 @@ def test_a_reform_that_breaks_a_rule_writes_nothing(tree, staff_user):
     units, links, changes = (
         OrgUnit.objects.count(),
         OrgUnitParent.objects.count(),
-        ChangeRecord.objects.count(),
+        AuditRecord.objects.count(),
     )
     with refused("unit_has_children"):
         services.record_reform(
@@ -190,7 +190,7 @@ def test_a_reform_that_breaks_a_rule_writes_nothing(tree, staff_user):
     assert (
         OrgUnit.objects.count(),
         OrgUnitParent.objects.count(),
-        ChangeRecord.objects.count(),
+        AuditRecord.objects.count(),
     ) == (units, links, changes)
 
 
@@ -222,10 +222,10 @@ def test_succession_rules(tree, staff_user):
 def test_a_repeated_succession_changes_nothing(tree, staff_user):
     services.end_unit(staff_user, tree["b1"], D(2025, 6, 30))
     first = services.record_succession(staff_user, tree["b1"], tree["a1"], D(2025, 7, 1), "merge")
-    changes = ChangeRecord.objects.count()
+    changes = AuditRecord.objects.count()
     again = services.record_succession(staff_user, tree["b1"], tree["a1"], D(2025, 7, 1), "merge")
     assert again.pk == first.pk
-    assert Succession.objects.count() == 1 and ChangeRecord.objects.count() == changes
+    assert Succession.objects.count() == 1 and AuditRecord.objects.count() == changes
 
 
 def test_lineage_spans_several_reforms_and_multiplies_shares(tree, merged, staff_user):
@@ -262,10 +262,10 @@ def test_lineage_spans_several_reforms_and_multiplies_shares(tree, merged, staff
 
 def test_every_write_leaves_a_change_record(tree, staff_user):
     services.update_unit(staff_user, tree["alpha"], name_en="Alpha Province")
-    record = ChangeRecord.objects.filter(object_id=str(tree["alpha"].pk), action="update").first()
+    record = AuditRecord.objects.filter(object_id=str(tree["alpha"].pk), action="update").first()
     assert record.user == staff_user
     assert record.changes["name_en"] == ("", "Alpha Province")
     # An update that changes nothing writes nothing.
-    before = ChangeRecord.objects.count()
+    before = AuditRecord.objects.count()
     services.update_unit(staff_user, tree["alpha"], name_en="Alpha Province")
-    assert ChangeRecord.objects.count() == before
+    assert AuditRecord.objects.count() == before

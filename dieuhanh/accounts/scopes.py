@@ -1,0 +1,54 @@
+"""Data scopes: which organisation units a user may read or write for.
+
+A scope is a set of subtrees: the roots the user was given, or their own unit when none
+were. It reaches every unit that has been under a root at any time, and under the units
+the roots were formed from (a province officer of today's Ninh Bình also sees what the old
+Ninh Bình, Hà Nam and Nam Định reported). Country-wide roles without roots of their own,
+and superusers, are not limited.
+"""
+
+from __future__ import annotations
+
+from dieuhanh.orgunits.models import OrgUnitClosure
+from dieuhanh.orgunits.services import predecessors
+
+UNLIMITED = None
+WRITE_ACTIONS = {"add", "change", "delete"}
+
+
+def scope_roots(user, action: str):
+    """The roots of the user's scope for ``action``, or UNLIMITED."""
+    if user.is_superuser:
+        return UNLIMITED
+    field = user.capture_scope if action in WRITE_ACTIONS else user.view_scope
+    roots = list(field.all())
+    if roots:
+        return roots
+    if user.roles.filter(country_wide=True).exists():
+        return UNLIMITED
+    return [user.orgunit] if user.orgunit_id else []
+
+
+def scope_unit_ids(user, action: str) -> set[int] | None:
+    """Every unit id inside the user's scope for ``action`` (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = user.__dict__.setdefault("_scope_cache", {})
+    key = "write" if action in WRITE_ACTIONS else "read"
+    if key not in cache:
+        roots = scope_roots(user, action)
+        if roots is UNLIMITED:
+            cache[key] = UNLIMITED
+        else:
+            tops = {root.pk for root in roots}
+            for root in roots:
+                tops |= {lineage.unit.pk for lineage in predecessors(root)}
+            cache[key] = (
+                set(
+                    OrgUnitClosure.objects.filter(ancestor_id__in=tops).values_list(
+                        "descendant_id", flat=True
+                    )
+                )
+                | tops
+            )
+    return cache[key]
