@@ -7,6 +7,15 @@ from dieuhanh.orgunits.models import OrgUnit
 PASSWORD = "Mat-khau-2026!"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters and cached lookups never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def user(db):
     return User.objects.create_user(

@@ -11,10 +11,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dieuhanh.accounts import services
 from dieuhanh.accounts.models import ApiToken, User
-from dieuhanh.core.api_auth import api_auth
+from dieuhanh.core.api_auth import api_auth, permitted
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.audit import record_change, snapshot
-from dieuhanh.core.querysets import ensure_permitted, permits
+from dieuhanh.core.querysets import ensure_permitted
 
 router = Router(tags=["accounts"], auth=api_auth)
 
@@ -111,24 +111,30 @@ def list_users(request, params: Query[ListParams]):
 
 
 def _user_in_scope(request, username: str, action: str) -> User:
-    """404 for a user the caller may not see at all; 403 for one they see but may not
-    change. Either way nothing is revealed about users outside the scope."""
-    if not permits(request.auth, User, action):
-        raise PermissionDenied(
-            _("You may not view users.") if action == "view" else _("You may not change users.")
-        )
+    """404 for a user outside the caller's scope, whose existence is not revealed; 403
+    for one they see but may not change. (The model permission is checked by the auth.)"""
     user = get_object_or_404(User.objects.restrict(request.auth, "view"), username=username)
     if action != "view":
         ensure_permitted(request.auth, "change", user)
     return user
 
 
-@router.get("/users/{username}/", response=UserOut, operation_id="accounts_user")
+@router.get(
+    "/users/{username}/",
+    response=UserOut,
+    auth=permitted(User, "view"),
+    operation_id="accounts_user",
+)
 def get_user(request, username: str):
     return user_out(_user_in_scope(request, username, "view"))
 
 
-@router.patch("/users/{username}/", response=UserOut, operation_id="accounts_user_update")
+@router.patch(
+    "/users/{username}/",
+    response=UserOut,
+    auth=permitted(User, "change"),
+    operation_id="accounts_user_update",
+)
 def update_user(request, username: str, payload: UserPatch):
     user = _user_in_scope(request, username, "change")
     before = snapshot(user, exclude=["password"])

@@ -8,17 +8,15 @@ import io
 import json
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from dieuhanh.core.api_auth import api_auth, public_api_auth
+from dieuhanh.core.api_auth import permitted, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.models import AuditRecord
-from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
 from dieuhanh.orgunits.models import (
@@ -168,10 +166,8 @@ def visible_unit(request, uid: str) -> OrgUnit:
     return get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=uid)
 
 
-def editable(request, action: str, model=OrgUnit):
-    """The rows of ``model`` the caller may ``action``; 403 when there are none to be had."""
-    if not permits(request.auth, model, action):
-        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name_plural}.")
+def writable(request, action: str, model=OrgUnit):
+    """The rows the caller may ``action`` (the model permission was checked by the auth)."""
     return model.objects.restrict(request.auth, action)
 
 
@@ -438,11 +434,10 @@ def list_groups(request):
 @router.post(
     "/successions/",
     response={201: SuccessionOut},
-    auth=api_auth,
+    auth=permitted(Succession, "add"),
     operation_id="orgunits_succession",
 )
 def record_succession(request, payload: SuccessionIn):
-    editable(request, "add", Succession)
     predecessor = get_object_or_404(
         OrgUnit.objects.restrict(request.auth, "view"), uid=payload.predecessor
     )
@@ -462,10 +457,14 @@ def record_succession(request, payload: SuccessionIn):
     return Status(201, succession_out(succession))
 
 
-@router.post("/reforms/", response={201: ReformOut}, auth=api_auth, operation_id="orgunits_reform")
+@router.post(
+    "/reforms/",
+    response={201: ReformOut},
+    auth=permitted(OrgUnit, "add"),
+    operation_id="orgunits_reform",
+)
 def record_reform(request, payload: ReformIn):
     """A whole reorganisation in one transaction; any broken rule refuses all of it."""
-    editable(request, "add")
     created = services.record_reform(
         request.auth,
         payload.effective_date,
@@ -565,9 +564,10 @@ def unit_change_records(unit: OrgUnit):
 
 
 # --- writing ------------------------------------------------------------------------------
-@router.post("/", response={201: UnitOut}, auth=api_auth, operation_id="orgunits_create")
+@router.post(
+    "/", response={201: UnitOut}, auth=permitted(OrgUnit, "add"), operation_id="orgunits_create"
+)
 def create_unit(request, payload: UnitIn):
-    editable(request, "add")
     data = payload.dict()
     parent_uid = data.pop("parent")
     parent = (
@@ -579,24 +579,31 @@ def create_unit(request, payload: UnitIn):
     return Status(201, unit_out(unit))
 
 
-@router.patch("/{uid}/", response=UnitOut, auth=api_auth, operation_id="orgunits_update")
+@router.patch(
+    "/{uid}/", response=UnitOut, auth=permitted(OrgUnit, "change"), operation_id="orgunits_update"
+)
 def update_unit(request, uid: str, payload: UnitPatch):
-    unit = get_object_or_404(editable(request, "change"), uid=uid)
+    unit = get_object_or_404(writable(request, "change"), uid=uid)
     changes = payload.dict(exclude_unset=True)
     return unit_out(services.update_unit(request.auth, unit, **changes))
 
 
-@router.post("/{uid}/end", response=UnitOut, auth=api_auth, operation_id="orgunits_end")
+@router.post(
+    "/{uid}/end", response=UnitOut, auth=permitted(OrgUnit, "change"), operation_id="orgunits_end"
+)
 def end_unit(request, uid: str, payload: EndIn):
-    unit = get_object_or_404(editable(request, "change"), uid=uid)
+    unit = get_object_or_404(writable(request, "change"), uid=uid)
     return unit_out(services.end_unit(request.auth, unit, payload.last_day))
 
 
 @router.post(
-    "/{uid}/parents", response={201: ParentLinkOut}, auth=api_auth, operation_id="orgunits_link"
+    "/{uid}/parents",
+    response={201: ParentLinkOut},
+    auth=permitted(OrgUnit, "change"),
+    operation_id="orgunits_link",
 )
 def add_parent(request, uid: str, payload: ParentIn):
-    child = get_object_or_404(editable(request, "change"), uid=uid)
+    child = get_object_or_404(writable(request, "change"), uid=uid)
     parent = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=payload.parent)
     edge = services.add_parent(request.auth, child, parent, payload.valid_from, payload.valid_to)
     link = {
@@ -608,9 +615,11 @@ def add_parent(request, uid: str, payload: ParentIn):
     return Status(201, link)
 
 
-@router.post("/{uid}/move", response=UnitOut, auth=api_auth, operation_id="orgunits_move")
+@router.post(
+    "/{uid}/move", response=UnitOut, auth=permitted(OrgUnit, "change"), operation_id="orgunits_move"
+)
 def move_unit(request, uid: str, payload: MoveIn):
-    child = get_object_or_404(editable(request, "change"), uid=uid)
+    child = get_object_or_404(writable(request, "change"), uid=uid)
     parent = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), uid=payload.parent)
     services.move_unit(request.auth, child, parent, payload.from_day)
     return unit_out(child)

@@ -87,7 +87,7 @@ def test_a_write_without_the_permission_is_refused_with_a_clear_message_and_audi
     assert response.status_code == 403
     body = response.json()
     assert body["code"] == "permission_denied"
-    assert body["detail"] == "Bạn không có quyền thay đổi thông tin người dùng."
+    assert body["detail"] == "Bạn không có quyền thay đổi người dùng."
     denied = AuditRecord.objects.filter(action="permission_denied", user=org["alpha_officer"])
     assert denied.exists()
     assert denied.first().detail["path"] == "/api/v1/accounts/users/beta_officer/"

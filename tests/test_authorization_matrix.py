@@ -1,0 +1,180 @@
+"""Who may reach what: every page and API operation, for every role, in and out of scope.
+
+The rule tables below must name every URL pattern and every API operation; a new endpoint
+without a rule fails ``test_every_endpoint_declares_a_rule``, so nothing can be added
+without deciding who may call it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dieuhanh.accounts.models import Role, User
+from dieuhanh.api import api
+from dieuhanh.core.querysets import permits
+from dieuhanh.orgunits.models import OrgUnit, Succession
+from tests.accounts.conftest import org  # noqa: F401 - the fixture
+
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+
+PAGE_RULES = {
+    "healthz": PUBLIC,
+    "set_language": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": SIGNED_IN,
+    "core:home": SIGNED_IN,
+    "orgunits:browse": SIGNED_IN,
+    "orgunits:detail": SIGNED_IN,
+    "orgunits:children": SIGNED_IN,
+    "orgunits:edit": (OrgUnit, "change"),
+    "orgunits:add_child": (OrgUnit, "add"),
+    "orgunits:end": (OrgUnit, "change"),
+    "orgunits:move": (OrgUnit, "change"),
+    "orgunits:add_succession": (Succession, "add"),
+}
+
+API_RULES = {
+    "system_me": SIGNED_IN,
+    "orgunits_list": PUBLIC,
+    "orgunits_export": PUBLIC,
+    "orgunits_map": PUBLIC,
+    "orgunits_groups": PUBLIC,
+    "orgunits_get": PUBLIC,
+    "orgunits_ancestors": PUBLIC,
+    "orgunits_predecessors": PUBLIC,
+    "orgunits_successors": PUBLIC,
+    "orgunits_history": SIGNED_IN,
+    "orgunits_create": (OrgUnit, "add"),
+    "orgunits_update": (OrgUnit, "change"),
+    "orgunits_end": (OrgUnit, "change"),
+    "orgunits_link": (OrgUnit, "change"),
+    "orgunits_move": (OrgUnit, "change"),
+    "orgunits_succession": (Succession, "add"),
+    "orgunits_reform": (OrgUnit, "add"),
+    "accounts_users": SIGNED_IN,  # the list itself is restricted to the caller's scope
+    "accounts_user": (User, "view"),
+    "accounts_user_update": (User, "change"),
+    "accounts_tokens": SIGNED_IN,
+    "accounts_token_create": SIGNED_IN,
+    "accounts_token_revoke": SIGNED_IN,
+}
+
+ROLE_CODES = [
+    "center_admin",
+    "center_analyst",
+    "leader",
+    "agency_admin",
+    "agency_data_officer",
+    "agency_approver",
+    "data_consumer",
+]
+
+
+def page_patterns(resolver=None, namespace=""):
+    """(name, pattern) of every page outside the admin and the API."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api-v1"}:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from page_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def api_operations():
+    spec = api.get_openapi_schema()
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            yield operation["operationId"], method.upper(), path
+
+
+def test_every_endpoint_declares_a_rule():
+    pages = {name for name, _pattern in page_patterns()}
+    assert pages - set(PAGE_RULES) == set(), "add the new pages to PAGE_RULES"
+    assert set(PAGE_RULES) - pages == set(), "remove rules of pages that are gone"
+    operations = {operation for operation, _m, _p in api_operations()}
+    assert operations - set(API_RULES) == set(), "add the new operations to API_RULES"
+    assert set(API_RULES) - operations == set(), "remove rules of operations that are gone"
+
+
+def page_url(name, unit) -> str:
+    kwargs = {"uid": unit.uid} if "<str:uid>" in str(dict(page_patterns())[name].pattern) else {}
+    return reverse(name, kwargs=kwargs)
+
+
+def api_url(path: str, unit, username: str) -> str:
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: {"uid": unit.uid, "username": username, "prefix": "dh_missing00"}[m.group(1)],
+        path,
+    )
+
+
+def call(client, method, url):
+    if method == "GET":
+        return client.get(url, {"units": ""} if url.endswith("/map") else None)
+    return client.generic(method, url, "{}", content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_reach_only_public_endpoints(org):  # noqa: F811
+    client = Client()
+    for name, rule in PAGE_RULES.items():
+        response = client.get(page_url(name, org["alpha"]))
+        redirected_to_login = (
+            response.status_code == 302 and "/accounts/login/" in response["Location"]
+        )
+        assert redirected_to_login == (rule != PUBLIC), name
+    for operation, method, path in api_operations():
+        response = call(client, method, api_url(path, org["alpha"], "alpha_officer"))
+        assert (response.status_code == 401) == (API_RULES[operation] != PUBLIC), operation
+
+
+def user_with_role(org, code):  # noqa: F811
+    user = User.objects.create_user(
+        username=f"role_{code}", password="Mat-khau-2026!", orgunit=org["alpha"]
+    )
+    user.roles.add(Role.objects.get(code=code))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_CODES)
+def test_each_role_is_allowed_or_refused_as_its_permissions_say(org, role):  # noqa: F811
+    user = user_with_role(org, role)
+    client = Client()
+    client.force_login(user)
+    for name, rule in PAGE_RULES.items():
+        if name == "accounts:logout":
+            continue  # signing out would end the session for the rest of the loop
+        status = client.get(page_url(name, org["alpha"])).status_code
+        allowed = rule in (PUBLIC, SIGNED_IN) or permits(user, *rule)
+        assert (status == 403) == (not allowed), (name, status)
+        assert status < 500, name
+    for operation, method, path in api_operations():
+        rule = API_RULES[operation]
+        for username, inside in (("commune_officer", True), ("beta_officer", False)):
+            response = call(client, method, api_url(path, org["alpha"], username))
+            status = response.status_code
+            assert status < 500, (operation, status)
+            if rule in (PUBLIC, SIGNED_IN):
+                assert status not in (401, 403), (operation, status)
+                continue
+            model, action = rule
+            if not permits(user, model, action):
+                # Refused; a user the caller may not even see answers 404.
+                assert status in (403, 404) and (status == 403 or model is User), (
+                    operation,
+                    status,
+                )
+            elif model is User and not inside and not user.roles.filter(country_wide=True):
+                assert status == 404, (operation, username, status)  # outside the scope
+            else:
+                assert status not in (401, 403, 404), (operation, username, status)
