@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dieuhanh.accounts.models import Role, User
 from dieuhanh.api import api
+from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
@@ -28,6 +29,7 @@ PAGE_RULES = {
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "core:home": SIGNED_IN,
+    "core:audit_log": (AuditRecord, "view"),
     "orgunits:browse": SIGNED_IN,
     "orgunits:detail": SIGNED_IN,
     "orgunits:children": SIGNED_IN,
@@ -40,6 +42,7 @@ PAGE_RULES = {
 
 API_RULES = {
     "system_me": SIGNED_IN,
+    "system_audit": (AuditRecord, "view"),
     "orgunits_list": PUBLIC,
     "orgunits_export": PUBLIC,
     "orgunits_map": PUBLIC,

@@ -3,6 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.core.querysets import RestrictedQuerySet
+
 
 class Sensitivity(models.TextChoices):
     """How widely a piece of data may be shown; a user's clearance is the highest level
@@ -40,6 +42,8 @@ class WorkerHeartbeat(models.Model):
     last_seen = models.DateTimeField(_("last seen"), db_index=True)
     beats = models.PositiveBigIntegerField(_("heartbeats"), default=0)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
@@ -70,7 +74,10 @@ class AuditRecord(models.Model):
     Append-only: the product offers no way to change or delete a row (the admin is
     read-only and the API has no write endpoint). ``related`` points at the object whose
     history this row belongs to (a parent link belongs to the history of its child unit).
+    Scoped by the acting user's organisation unit.
     """
+
+    scope_field = "user__orgunit"
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -93,6 +100,8 @@ class AuditRecord(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     detail = models.JSONField(_("detail"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit record")

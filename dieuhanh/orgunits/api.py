@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 from decimal import Decimal
 
@@ -16,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dieuhanh.core.api_auth import permitted, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
+from dieuhanh.core.exports import audit_export, csv_response
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
@@ -301,12 +300,11 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     else:
         rows = _rows_all_versions(units)
         columns = [*EXPORT_COLUMNS, "parent_uid", "parent_valid_from", "parent_valid_to"]
+    audit_export(request.auth, "organisation units", {"format": format, "as_of": str(as_of)})
     stamp = (as_of or timezone.localdate()).isoformat()
     name = f"orgunits-{'as-of-' + stamp if as_of else 'all-versions'}"
     if format == "csv":
-        response = StreamingHttpResponse(_csv_stream(columns, rows), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return csv_response(f"{name}.csv", columns, rows)
     response = StreamingHttpResponse(_json_stream(columns, rows), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
@@ -357,20 +355,6 @@ def _plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
-
-
-def _csv_stream(columns, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly with a BOM
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if value is None else _plain(value) for value in row])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def _json_stream(columns, rows):

@@ -175,6 +175,8 @@ class OrgUnitClosure(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField()
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["ancestor", "valid_from", "valid_to", "depth"]),
