@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dieuhanh.core",
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # pages opt out, never in
+    "django_otp.middleware.OTPMiddleware",
+    "dieuhanh.accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -159,6 +163,12 @@ AXES_COOLOFF_TIME = env_int("DIEUHANH_LOCKOUT_HOURS", 1) or None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Two-factor authentication (TOTP): "roles" requires it of staff and of holders of roles
+# marked so (administrators, center roles); "all" of everyone; "off" of nobody.
+DIEUHANH_TWO_FACTOR = os.environ.get("DIEUHANH_TWO_FACTOR", "roles")
+if DIEUHANH_TWO_FACTOR not in {"roles", "all", "off"}:
+    raise ImproperlyConfigured("DIEUHANH_TWO_FACTOR is roles, all or off")
+OTP_TOTP_ISSUER = "Điều hành"
 # Lockout is by account on purpose: many civil servants share one office address behind
 # NAT, so locking an address would lock a whole ministry. Addresses are throttled by the
 # rate limiter instead (RATE_LIMITS["login_ip"]).

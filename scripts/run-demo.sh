@@ -8,6 +8,8 @@ PORT=${PORT:-8000}
 export DEBUG=${DEBUG:-1}
 export DIEUHANH_DEMO=1
 export DIEUHANH_HEARTBEAT_SECONDS=${DIEUHANH_HEARTBEAT_SECONDS:-15}
+# The demo signs in with a password only; DIEUHANH_TWO_FACTOR=roles shows the 2FA flow.
+export DIEUHANH_TWO_FACTOR=${DIEUHANH_TWO_FACTOR:-off}
 export PYTHONUNBUFFERED=1
 
 $BIN/dieuhanh migrate --noinput

@@ -14,3 +14,7 @@ WHITENOISE_AUTOREFRESH = True
 # The suite makes thousands of requests a minute from one address; the rate-limit tests
 # set their own low limits.
 RATE_LIMITS = {"api_token": (100_000, 60), "api_ip": (100_000, 60), "login_ip": (100_000, 60)}
+
+# Two factors are tested in tests/accounts/test_two_factor.py, which turns them on; other
+# tests sign in with force_login, which no second factor follows.
+DIEUHANH_TWO_FACTOR = "off"

@@ -28,6 +28,8 @@ PAGE_RULES = {
     "set_language": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,
+    "accounts:two_factor_setup": SIGNED_IN,
+    "accounts:two_factor_verify": SIGNED_IN,
     "core:home": SIGNED_IN,
     "core:audit_log": (AuditRecord, "view"),
     "orgunits:browse": SIGNED_IN,

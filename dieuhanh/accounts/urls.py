@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from dieuhanh.accounts import two_factor
 from dieuhanh.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -16,4 +17,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/setup/", two_factor.setup, name="two_factor_setup"),
+    path("2fa/verify/", two_factor.verify, name="two_factor_verify"),
 ]

@@ -61,6 +61,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Sign-in failed")
     LOGOUT = "logout", _("Signed out")
     LOCKED_OUT = "locked_out", _("Account locked")
+    TWO_FACTOR_ON = "two_factor_on", _("Two-factor authentication set up")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     TOKEN_USED = "token_used", _("API token used")
