@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # pages opt out, never in
     "django_otp.middleware.OTPMiddleware",
     "dieuhanh.accounts.two_factor.TwoFactorMiddleware",
+    "dieuhanh.accounts.views.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -29,6 +29,11 @@ PAGE_RULES = {
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "accounts:two_factor_setup": SIGNED_IN,
+    "accounts:password_change": SIGNED_IN,
+    "accounts:user_list": (User, "view"),
+    "accounts:user_new": (User, "add"),
+    "accounts:user_detail": (User, "view"),
+    "accounts:user_reset_password": (User, "change"),
     "accounts:two_factor_verify": SIGNED_IN,
     "core:home": SIGNED_IN,
     "core:audit_log": (AuditRecord, "view"),
@@ -109,8 +114,11 @@ def test_every_endpoint_declares_a_rule():
     assert set(API_RULES) - operations == set(), "remove rules of operations that are gone"
 
 
-def page_url(name, unit) -> str:
-    kwargs = {"uid": unit.uid} if "<str:uid>" in str(dict(page_patterns())[name].pattern) else {}
+def page_url(name, unit, username="commune_officer") -> str:
+    route = str(dict(page_patterns())[name].pattern)
+    kwargs = {"uid": unit.uid} if "<str:uid>" in route else {}
+    if "<str:username>" in route:
+        kwargs["username"] = username
     return reverse(name, kwargs=kwargs)
 
 

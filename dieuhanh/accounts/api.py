@@ -13,7 +13,6 @@ from dieuhanh.accounts import services
 from dieuhanh.accounts.models import ApiToken, User
 from dieuhanh.core.api_auth import api_auth, permitted
 from dieuhanh.core.api_pagination import paginate
-from dieuhanh.core.audit import record_change, snapshot
 from dieuhanh.core.querysets import ensure_permitted
 
 router = Router(tags=["accounts"], auth=api_auth)
@@ -137,14 +136,7 @@ def get_user(request, username: str):
 )
 def update_user(request, username: str, payload: UserPatch):
     user = _user_in_scope(request, username, "change")
-    before = snapshot(user, exclude=["password"])
-    for key, value in payload.dict(exclude_unset=True).items():
-        setattr(user, key, value)
-    user.save()
-    after = snapshot(user, exclude=["password"])
-    if after != before:
-        record_change("update", user, before=before, after=after, actor=request.auth)
-    return user_out(user)
+    return user_out(services.update_user(request.auth, user, **payload.dict(exclude_unset=True)))
 
 
 @router.get("/tokens/", response=list[TokenOut], operation_id="accounts_tokens")

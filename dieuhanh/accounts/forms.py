@@ -20,3 +20,50 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account has been disabled. Contact your administrator."),
     }
+
+
+class UnitUidField(forms.CharField):
+    """An organisation unit by uid."""
+
+    def clean(self, value):
+        from dieuhanh.orgunits.models import OrgUnit
+
+        value = super().clean(value)
+        if not value:
+            return None
+        unit = OrgUnit.objects.filter(uid=value.strip()).first()
+        if unit is None:
+            raise forms.ValidationError(
+                _("No organisation unit has the uid %(uid)s."), params={"uid": value}
+            )
+        return unit
+
+
+class UserForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    orgunit = UnitUidField(label=_("Organisation unit (uid)"), max_length=11)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        from dieuhanh.accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = Role.objects.order_by("name")
+
+
+class NewUserForm(UserForm):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and . @ + - _ only.")},
+    )
+    field_order = ["username", "full_name", "job_title", "email", "orgunit", "roles"]
+
+
+class EditUserForm(UserForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False)

@@ -98,6 +98,11 @@ class User(AbstractUser):
     clearance = models.CharField(
         _("clearance"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator gives a temporary password."),
+    )
     is_integration = models.BooleanField(
         _("integration system"), default=False, help_text=_("Signs in with API tokens only.")
     )

@@ -124,3 +124,123 @@ def revoke_token(actor, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record_event("token_revoked", actor, instance=token, detail={"user": token.user.username})
     return token
+
+
+# --- managing users ----------------------------------------------------------------------
+USER_AUDIT_EXCLUDE = ["password", "last_login"]
+
+
+def _user_snapshot(user: User) -> dict:
+    data = snapshot(user, exclude=USER_AUDIT_EXCLUDE)
+    if user.pk:
+        data["roles"] = sorted(user.roles.values_list("code", flat=True))
+    return data
+
+
+def temporary_password() -> str:
+    """Twelve characters that pass the password policy; shown once to the administrator."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = (
+            "".join(secrets.choice(alphabet) for _ in range(10)) + "-" + str(secrets.randbelow(10))
+        )
+        if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
+            return candidate
+
+
+def check_grantable(actor, roles) -> None:
+    """Nobody grants a role with permissions they do not hold themselves."""
+    if actor is None or actor.is_superuser:
+        return
+    held = actor.get_all_permissions()
+    for role in roles:
+        extra = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in role.permissions.select_related("content_type")
+        } - held
+        if extra:
+            raise PermissionDenied(
+                _("You may not grant the role %(role)s: it has permissions you do not hold.")
+                % {"role": role}
+            )
+
+
+def check_unit_in_scope(actor, orgunit) -> None:
+    from dieuhanh.accounts.scopes import scope_unit_ids
+
+    if actor is None:
+        return
+    allowed = scope_unit_ids(actor, "add")
+    if allowed is not None and (orgunit is None or orgunit.pk not in allowed):
+        raise PermissionDenied(
+            _("%(unit)s is outside the units whose users you manage.") % {"unit": orgunit}
+        )
+
+
+@transaction.atomic
+def create_user(actor, *, username, full_name, orgunit, roles=(), email="", job_title=""):
+    """A new user of ``orgunit`` with a temporary password, returned once."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if not (actor is None or actor.is_superuser or actor.has_perm("accounts.add_user")):
+        raise PermissionDenied(_("You may not add users."))
+    check_unit_in_scope(actor, orgunit)
+    check_grantable(actor, roles)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            _("The username %(name)s is taken.") % {"name": username}, code="duplicate_username"
+        )
+    password = temporary_password()
+    user = User(
+        username=username,
+        full_name=full_name,
+        orgunit=orgunit,
+        email=email,
+        job_title=job_title,
+        must_change_password=True,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.roles.set(roles)
+    record_change("create", user, before=None, after=_user_snapshot(user), actor=actor)
+    return user, password
+
+
+@transaction.atomic
+def reset_password(actor, user: User) -> str:
+    """A temporary password for ``user``, who must change it at the next sign-in; the
+    lockout, if any, is lifted."""
+    from axes.utils import reset as reset_lockout
+
+    ensure_permitted(actor, "change", user)
+    password = temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    reset_lockout(username=user.username)
+    record_event("password_reset", actor, instance=user, detail={"user": user.username})
+    return password
+
+
+@transaction.atomic
+def update_user(actor, user: User, *, roles=None, **changes) -> User:
+    """Change a user's details, unit and roles within the actor's scope and rights."""
+    ensure_permitted(actor, "change", user)
+    if "orgunit" in changes:
+        check_unit_in_scope(actor, changes["orgunit"])
+    before = _user_snapshot(user)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save()
+    if roles is not None:
+        added = set(roles) - set(user.roles.all())
+        check_grantable(actor, added)
+        user.roles.set(roles)
+    after = _user_snapshot(user)
+    if after != before:
+        record_change("update", user, before=before, after=after, actor=actor)
+    return user

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dieuhanh.accounts import two_factor
+from dieuhanh.accounts import two_factor, views
 from dieuhanh.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -17,6 +17,15 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_new, name="user_new"),
+    path("users/<str:username>/", views.user_detail, name="user_detail"),
+    path(
+        "users/<str:username>/reset-password/",
+        views.user_reset_password,
+        name="user_reset_password",
+    ),
     path("2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("2fa/verify/", two_factor.verify, name="two_factor_verify"),
 ]
