@@ -156,7 +156,23 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures
     "dieuhanh.accounts.backends.RoleBackend",  # permissions from roles
+    "dieuhanh.accounts.sso.SingleSignOnBackend",  # OpenID Connect, when configured
 ]
+# Single sign-on through OpenID Connect: on when OIDC_RP_CLIENT_ID is set.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+DIEUHANH_OIDC_USERNAME_CLAIM = os.environ.get("DIEUHANH_OIDC_USERNAME_CLAIM", "preferred_username")
+DIEUHANH_OIDC_LABEL = os.environ.get("DIEUHANH_OIDC_LABEL", "")
 # Lockout (django-axes): the account, whatever the address, after 10 failures in a row.
 AXES_FAILURE_LIMIT = env_int("DIEUHANH_LOCKOUT_FAILURES", 10)
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -27,6 +27,8 @@ PAGE_RULES = {
     "healthz": PUBLIC,
     "set_language": PUBLIC,
     "accounts:login": PUBLIC,
+    "accounts:sso_start": PUBLIC,
+    "accounts:sso_callback": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "accounts:two_factor_setup": SIGNED_IN,
     "accounts:password_change": SIGNED_IN,

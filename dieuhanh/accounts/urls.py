@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dieuhanh.accounts import two_factor, views
+from dieuhanh.accounts import sso, two_factor, views
 from dieuhanh.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -26,6 +26,8 @@ urlpatterns = [
         views.user_reset_password,
         name="user_reset_password",
     ),
+    path("sso/start/", sso.sso_start, name="sso_start"),
+    path("sso/callback/", sso.sso_callback, name="sso_callback"),
     path("2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("2fa/verify/", two_factor.verify, name="two_factor_verify"),
 ]

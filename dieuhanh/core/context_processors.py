@@ -9,4 +9,6 @@ def site(request):
         "site_version": settings.DIEUHANH_VERSION,
         "site_demo": settings.DIEUHANH_DEMO,
         "navigation": SimpleLazyObject(lambda: navigation_for(request.user, request.path)),
+        "sso_enabled": bool(settings.OIDC_RP_CLIENT_ID),
+        "sso_label": settings.DIEUHANH_OIDC_LABEL,
     }
