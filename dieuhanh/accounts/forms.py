@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.orgunits.forms import UnitPicker
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -22,28 +24,11 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class UnitUidField(forms.CharField):
-    """An organisation unit by uid."""
-
-    def clean(self, value):
-        from dieuhanh.orgunits.models import OrgUnit
-
-        value = super().clean(value)
-        if not value:
-            return None
-        unit = OrgUnit.objects.filter(uid=value.strip()).first()
-        if unit is None:
-            raise forms.ValidationError(
-                _("No organisation unit has the uid %(uid)s."), params={"uid": value}
-            )
-        return unit
-
-
 class UserForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    orgunit = UnitUidField(label=_("Organisation unit (uid)"), max_length=11)
+    orgunit = UnitPicker(label=_("Organisation unit (uid)"), max_length=11)
     roles = forms.ModelMultipleChoiceField(
         label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -19,6 +19,7 @@ from dieuhanh.core.models import AuditRecord
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
 from dieuhanh.orgunits.models import (
+    UNIT_EDITABLE_FIELDS,
     OrgUnit,
     OrgUnitGroup,
     OrgUnitKind,
@@ -310,17 +311,7 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     return response
 
 
-EXPORT_COLUMNS = (
-    "uid",
-    "code",
-    "name",
-    "short_name",
-    "name_en",
-    "kind",
-    "division_type",
-    "valid_from",
-    "valid_to",
-)
+EXPORT_COLUMNS = ("uid", *(name for name in UNIT_EDITABLE_FIELDS if name != "notes"))
 
 
 def _unit_row(unit) -> list:
