@@ -96,3 +96,26 @@ def test_a_roles_permissions_become_the_users(user):
     user = type(user).objects.get(pk=user.pk)  # permission caches are per object
     assert user.has_perm("accounts.change_user")
     assert not user.has_perm("accounts.delete_user")
+
+
+def test_editing_a_role_in_the_admin_is_audited(client, staff_user):
+    ensure_roles()
+    role = Role.objects.get(code="leader")
+    client.force_login(staff_user)
+    view_user = Permission.objects.get(codename="view_user")
+    response = client.post(
+        f"/admin/accounts/role/{role.pk}/change/",
+        {
+            "name": "Lãnh đạo (đã sửa)",
+            "name_en": role.name_en,
+            "description": "",
+            "permissions": [p.pk for p in role.permissions.all()] + [view_user.pk],
+        },
+    )
+    assert response.status_code == 302
+    record = AuditRecord.objects.get(
+        action="update", content_type__model="role", object_id=str(role.pk), user=staff_user
+    )
+    assert record.changes["name"] == ("Lãnh đạo", "Lãnh đạo (đã sửa)")
+    added = set(record.after["permissions"]) - set(record.before["permissions"])
+    assert added == {str(view_user)}

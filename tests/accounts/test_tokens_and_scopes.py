@@ -191,3 +191,11 @@ def test_integration_accounts_cannot_sign_in_with_a_password(org, client):
         "/accounts/login/", {"username": "alpha_officer", "password": "Mat-khau-2026!"}
     )
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_nobody_sees_or_revokes_another_users_token(org):
+    token, _secret = create_token(None, org["beta_officer"], "beta", ["*:read"])
+    client = client_for(org["alpha_admin"])
+    assert token.prefix not in str(client.get("/api/v1/accounts/tokens/").json())
+    assert client.post(f"/api/v1/accounts/tokens/{token.prefix}/revoke").status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
