@@ -199,3 +199,24 @@ def test_nobody_sees_or_revokes_another_users_token(org):
     assert token.prefix not in str(client.get("/api/v1/accounts/tokens/").json())
     assert client.post(f"/api/v1/accounts/tokens/{token.prefix}/revoke").status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_clearance_hides_rows_above_it(org, monkeypatch):
+    """The mechanism the catalog's indicators will use (sensitivity_field): shown here on
+    group rows whose code stands in for a sensitivity level."""
+    from dieuhanh.orgunits.models import OrgUnitGroup
+
+    for level in ("public", "internal", "confidential"):
+        OrgUnitGroup.objects.create(code=level, name=level)
+    monkeypatch.setattr(OrgUnitGroup, "sensitivity_field", "code", raising=False)
+    monkeypatch.setattr(OrgUnitGroup, "public_read", False)
+    officer = org["alpha_officer"]
+    officer.user_permissions.add(Permission.objects.get(codename="view_orgunitgroup"))
+    for clearance, visible in (
+        ("public", {"public"}),
+        ("internal", {"public", "internal"}),
+        ("confidential", {"public", "internal", "confidential"}),
+    ):
+        officer.clearance = clearance
+        seen = set(OrgUnitGroup.objects.restrict(officer, "view").values_list("code", flat=True))
+        assert seen == visible, clearance
