@@ -44,14 +44,17 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[User, bool]]:
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
-            record_change("create", user, before=None, after=snapshot(user, exclude=["password"]))
+            user.roles.add(Role.objects.get(code=demo.role))
+            record_change("create", user, before=None, after=_user_snapshot(user))
         elif user.orgunit_id is None:
             before = snapshot(user, exclude=["password"])
             user.orgunit = orgunit
             user.save(update_fields=["orgunit"])
             record_change("update", user, before=before, after=snapshot(user, exclude=["password"]))
         if not user.roles.exists():
+            before = _user_snapshot(user)
             user.roles.add(Role.objects.get(code=demo.role))
+            record_change("update", user, before=before, after=_user_snapshot(user))
         result.append((user, created))
     return result
 

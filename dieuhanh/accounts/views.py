@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.accounts import services
 from dieuhanh.accounts.forms import EditUserForm, NewUserForm
 from dieuhanh.accounts.models import User
+from dieuhanh.core.audit import record_event
 from dieuhanh.core.querysets import permits
 
 
@@ -118,6 +119,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         User.objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        record_event("password_changed", self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import SessionAuth
 from ninja.security.http import HttpAuthBase
@@ -49,7 +48,7 @@ class TokenAuth(HttpAuthBase):
                 token.user if token else None,
                 detail={"reason": "invalid token", "prefix": key[:11]},
             )
-            raise AuthenticationError(401, "The API token is invalid, expired or revoked.")
+            raise AuthenticationError(401, _("The API token is invalid, expired or revoked."))
         write = request.method not in SAFE_METHODS
         module = api_module(request)
         if not token.allows(module, write):
@@ -59,10 +58,13 @@ class TokenAuth(HttpAuthBase):
                 instance=token,
                 detail={"reason": "token scope", "module": module, "write": write},
             )
+            message = (
+                _("This token may not write to %(module)s; its scopes are %(scopes)s.")
+                if write
+                else _("This token may not read %(module)s; its scopes are %(scopes)s.")
+            )
             raise AuthorizationError(
-                403,
-                f"This token may not {'write' if write else 'read'} {module or 'this module'}; "
-                f"its scopes are {', '.join(token.scopes) or 'none'}.",
+                403, message % {"module": module or "?", "scopes": ", ".join(token.scopes) or "-"}
             )
         now = timezone.now()
         ip = request.META.get("REMOTE_ADDR")
@@ -86,14 +88,6 @@ class PublicReadAuth(SessionAuth):
         return None
 
 
-DENIED_MESSAGES = {
-    "view": gettext_lazy("You may not view %(things)s."),
-    "add": gettext_lazy("You may not add %(things)s."),
-    "change": gettext_lazy("You may not change %(things)s."),
-    "delete": gettext_lazy("You may not delete %(things)s."),
-}
-
-
 class Permitted(TokenAuth):
     """A token or the session, and the model permission for ``action``, checked before the
     request body is even read: a caller without the right gets 403, never a validation
@@ -104,7 +98,7 @@ class Permitted(TokenAuth):
         self.model, self.action = model, action
 
     def __call__(self, request):
-        from dieuhanh.core.querysets import permits
+        from dieuhanh.core.querysets import denied, permits
 
         user = super().__call__(request)
         if user is None:
@@ -113,9 +107,7 @@ class Permitted(TokenAuth):
                 return None
             user = session_user
         if not permits(user, self.model, self.action):
-            raise PermissionDenied(
-                DENIED_MESSAGES[self.action] % {"things": self.model._meta.verbose_name_plural}
-            )
+            raise denied(self.model, self.action)
         return user
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -34,7 +35,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             {
                 "code": "not_authenticated",
-                "detail": "Authentication credentials were not provided or are invalid.",
+                "detail": (
+                    str(exc.message)
+                    if getattr(exc, "message", "") not in ("", "Unauthorized")
+                    else _("Sign in, or send an API token: Authorization: Bearer <token>.")
+                ),
             },
             status=401,
         )

@@ -11,10 +11,11 @@ from django.http import StreamingHttpResponse
 from dieuhanh.core.audit import record_event
 
 
-def _plain(value):
+def plain(value):
+    """A value as CSV or JSON text wants it (dates in ISO form, None empty in CSV)."""
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return "" if value is None else value
+    return value
 
 
 def csv_stream(columns, rows):
@@ -23,7 +24,7 @@ def csv_stream(columns, rows):
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly with a BOM
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_plain(value) for value in row])
+        writer.writerow(["" if value is None else plain(value) for value in row])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

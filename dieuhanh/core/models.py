@@ -62,6 +62,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Signed out")
     LOCKED_OUT = "locked_out", _("Account locked")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
     TWO_FACTOR_ON = "two_factor_on", _("Two-factor authentication set up")
     TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
     TOKEN_CREATED = "token_created", _("API token created")

@@ -14,8 +14,33 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 ACTIONS = ("view", "add", "change", "delete")
+
+DENIED_MESSAGES = {
+    "view": gettext_lazy("You may not view %(things)s."),
+    "add": gettext_lazy("You may not add %(things)s."),
+    "change": gettext_lazy("You may not change %(things)s."),
+    "delete": gettext_lazy("You may not delete %(things)s."),
+}
+DENIED_OBJECT_MESSAGES = {
+    "view": gettext_lazy("You may not view %(thing)s %(object)s."),
+    "add": gettext_lazy("You may not add %(thing)s %(object)s."),
+    "change": gettext_lazy("You may not change %(thing)s %(object)s."),
+    "delete": gettext_lazy("You may not delete %(thing)s %(object)s."),
+}
+
+
+def denied(model, action: str, instance=None) -> PermissionDenied:
+    """The refusal for ``action`` on ``model`` (or one row of it), in the user's language."""
+    if instance is None:
+        return PermissionDenied(
+            DENIED_MESSAGES[action] % {"things": model._meta.verbose_name_plural}
+        )
+    return PermissionDenied(
+        DENIED_OBJECT_MESSAGES[action] % {"thing": model._meta.verbose_name, "object": instance}
+    )
 
 
 def permits(user, model, action: str) -> bool:
@@ -57,7 +82,4 @@ def ensure_permitted(user, action: str, instance: models.Model) -> None:
     """Object-level check before a write: the row must be within ``restrict``."""
     model = type(instance)
     if not model._default_manager.restrict(user, action).filter(pk=instance.pk).exists():
-        raise PermissionDenied(
-            f"{user.get_username() if user else 'anonymous'} may not {action} "
-            f"{model._meta.verbose_name} {instance}"
-        )
+        raise denied(model, action, instance)

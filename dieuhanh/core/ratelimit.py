@@ -43,7 +43,7 @@ class RateLimitMiddleware:
                 allowed = hit("api_ip", ip, *limits["api_ip"])
             if not allowed:
                 response = JsonResponse(
-                    {"code": "rate_limited", "detail": "Too many requests; slow down."},
+                    {"code": "rate_limited", "detail": _("Too many requests; wait a minute.")},
                     status=429,
                 )
                 response["Retry-After"] = str(limits["api_token"][1])

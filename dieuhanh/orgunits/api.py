@@ -9,13 +9,13 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dieuhanh.core.api_auth import permitted, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
-from dieuhanh.core.exports import audit_export, csv_response
-from dieuhanh.core.models import AuditRecord
+from dieuhanh.core.exports import audit_export, csv_response, plain
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
 from dieuhanh.orgunits.models import (
@@ -293,7 +293,11 @@ def export_units(request, format: str = "json", as_of: datetime.date | None = No
     """The whole hierarchy. With ``as_of``: the units of that day with their parent and
     level. Without: every version of every unit, one row per parent link (full history)."""
     if format not in {"json", "csv"}:
-        raise ApiError(422, "invalid_format", "format is json or csv")
+        raise ApiError(
+            422,
+            "invalid_format",
+            _("The format is json or csv, not %(format)s.") % {"format": format},
+        )
     units = OrgUnit.objects.restrict(request.auth, "view")
     if as_of is not None:
         rows = _rows_as_of(units, as_of)
@@ -342,17 +346,11 @@ def _rows_all_versions(units):
             yield [*base, parent_uid, start, end]
 
 
-def _plain(value):
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def _json_stream(columns, rows):
     yield '{"columns": ' + json.dumps(columns) + ', "rows": ['
     first = True
     for row in rows:
-        yield ("" if first else ",") + json.dumps([_plain(v) for v in row], ensure_ascii=False)
+        yield ("" if first else ",") + json.dumps([plain(v) for v in row], ensure_ascii=False)
         first = False
     yield "]}"
 
@@ -366,7 +364,9 @@ def map_units(request, units: str, date: datetime.date | None = None):
     found = {u.uid: u for u in OrgUnit.objects.restrict(request.auth, "view").filter(uid__in=uids)}
     missing = [uid for uid in uids if uid not in found]
     if missing:
-        raise ApiError(404, "not_found", f"unknown units: {', '.join(missing)}")
+        raise ApiError(
+            404, "not_found", _("Unknown units: %(uids)s.") % {"uids": ", ".join(missing)}
+        )
     mapping = services.map_to_structure(found.values(), day)
     return [
         {
@@ -523,19 +523,8 @@ def unit_history(request, uid: str):
             "object": record.object_repr,
             "changes": {k: list(v) for k, v in record.changes.items()},
         }
-        for record in unit_change_records(unit)[:500]
+        for record in services.change_records(unit)[:500]
     ]
-
-
-def unit_change_records(unit: OrgUnit):
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-
-    unit_type = ContentType.objects.get_for_model(OrgUnit)
-    return AuditRecord.objects.filter(
-        Q(content_type=unit_type, object_id=str(unit.pk))
-        | Q(related_content_type=unit_type, related_object_id=str(unit.pk))
-    ).order_by("-time", "-id")
 
 
 # --- writing ------------------------------------------------------------------------------

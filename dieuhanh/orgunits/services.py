@@ -630,14 +630,23 @@ def search(q: str, day: datetime.date | None = None, kind: str | None = None):
     return queryset.filter(kind=kind) if kind else queryset
 
 
-def history(unit: OrgUnit) -> dict:
-    """The facts a unit page tells: formed from, became, parents over time."""
-    formed_from = list(
-        unit.successions_in.select_related("predecessor").order_by("predecessor__code")
-    )
-    became = list(unit.successions_out.select_related("successor").order_by("successor__code"))
-    parents = list(unit.parent_edges.select_related("parent").order_by("valid_from"))
-    return {"formed_from": formed_from, "became": became, "parents": parents}
+def parent_links(unit: OrgUnit) -> list[OrgUnitParent]:
+    """Where the unit sat in the hierarchy, period by period."""
+    return list(unit.parent_edges.select_related("parent").order_by("valid_from"))
+
+
+def change_records(unit: OrgUnit):
+    """Every audited change of the unit and of what belongs to its history (its parent
+    links and successions)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from dieuhanh.core.models import AuditRecord
+
+    unit_type = ContentType.objects.get_for_model(OrgUnit)
+    return AuditRecord.objects.filter(
+        Q(content_type=unit_type, object_id=str(unit.pk))
+        | Q(related_content_type=unit_type, related_object_id=str(unit.pk))
+    ).order_by("-time", "-id")
 
 
 def join_names(names: list[str]) -> str:

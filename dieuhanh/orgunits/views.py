@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits import services
-from dieuhanh.orgunits.api import unit_change_records
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
 from dieuhanh.orgunits.forms import (
     BrowseForm,
@@ -95,7 +94,7 @@ def detail(request, uid):
         "ancestors": services.ancestors(unit, day),
         "children": children_qs[:300],
         "children_count": children_qs.count(),
-        "history": services.history(unit),
+        "parent_links": services.parent_links(unit),
         "story": services.history_sentences(unit),
         "predecessors": services.predecessors(unit),
         "successors": services.successors(unit),
@@ -104,7 +103,7 @@ def detail(request, uid):
         "can_add": permits(request.user, OrgUnit, "add"),
     }
     if request.user.is_staff:
-        context["changes"] = unit_change_records(unit)[:50]
+        context["changes"] = services.change_records(unit)[:50]
     return render(request, "orgunits/detail.html", context)
 
 

@@ -46,6 +46,7 @@ def test_an_agency_admin_creates_a_user_who_must_change_the_password(org):
     )
     assert response.status_code == 302
     assert client.get("/orgunits/").status_code == 200
+    assert AuditRecord.objects.filter(action="password_changed", user=created).exists()
 
 
 def test_users_cannot_be_created_outside_the_subtree(org):
