@@ -46,7 +46,8 @@ def timed(function, repeat: int = 1):
     return result, durations
 
 
-def main() -> None:
+def start_django() -> None:
+    """Parse ``--postgres``, set up Django on an empty database, migrate it, say which."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", metavar="URL", help="postgres://user@host:port/any")
     args = parser.parse_args()
@@ -56,6 +57,13 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {where}")
+
+
+def main() -> None:
+    start_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -63,8 +71,6 @@ def main() -> None:
     from dieuhanh.orgunits.loader import load_reference_orgunits
     from dieuhanh.orgunits.models import OrgUnit, OrgUnitClosure, Succession
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {where}")
     report, (first,) = timed(load_reference_orgunits)
     print(
         f"first load: {report.created} units, {report.edges_created} parent links, "

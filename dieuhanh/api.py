@@ -8,8 +8,14 @@ or, for the rare public one, ``auth=None`` together with an entry in ``PUBLIC_OP
 from ninja import NinjaAPI
 
 from dieuhanh.accounts.api import router as accounts_router
+from dieuhanh.catalog.api import (
+    disaggregations_router,
+    indicators_router,
+    metadata_router,
+    regimes_router,
+)
 from dieuhanh.core.api import router as core_router
-from dieuhanh.core.api_auth import api_auth
+from dieuhanh.core.api_auth import MODULE_ALIASES, api_auth
 from dieuhanh.core.api_errors import install_error_handlers
 from dieuhanh.orgunits.api import router as orgunits_router
 
@@ -32,4 +38,17 @@ PUBLIC_OPERATIONS: frozenset[str] = frozenset()
 api.add_router("/system", core_router)
 api.add_router("/orgunits", orgunits_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/indicators", indicators_router)
+api.add_router("/disaggregations", disaggregations_router)
+api.add_router("/reporting-regimes", regimes_router)
+api.add_router("/metadata", metadata_router)
+# One token scope for the catalog: catalog:read / catalog:write.
+MODULE_ALIASES.update(
+    {
+        "indicators": "catalog",
+        "disaggregations": "catalog",
+        "reporting-regimes": "catalog",
+        "metadata": "catalog",
+    }
+)
 install_error_handlers(api)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "dieuhanh.core",
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
+    "dieuhanh.catalog",
 ]
 
 MIDDLEWARE = [

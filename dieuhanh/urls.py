@@ -30,5 +30,6 @@ urlpatterns = [
     path("accounts/", include("dieuhanh.accounts.urls")),
     path("admin/", admin.site.urls),
     path("orgunits/", include("dieuhanh.orgunits.urls")),
+    path("catalog/", include("dieuhanh.catalog.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dieuhanh.accounts.models import Role, User
 from dieuhanh.api import api
+from dieuhanh.catalog import services as catalog
+from dieuhanh.catalog.models import Category, Disaggregation, Indicator, ReportingRegime
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits.models import OrgUnit, Succession
@@ -47,6 +49,15 @@ PAGE_RULES = {
     "orgunits:end": (OrgUnit, "change"),
     "orgunits:move": (OrgUnit, "change"),
     "orgunits:add_succession": (Succession, "add"),
+    "catalog:browse": SIGNED_IN,
+    "catalog:indicator": SIGNED_IN,
+    "catalog:indicator_new": (Indicator, "add"),
+    "catalog:indicator_edit": (Indicator, "change"),
+    "catalog:indicator_retire": (Indicator, "change"),
+    "catalog:regimes": SIGNED_IN,
+    "catalog:regime": SIGNED_IN,
+    "catalog:regime_new": (ReportingRegime, "add"),
+    "catalog:regime_edit": (ReportingRegime, "change"),
 }
 
 API_RULES = {
@@ -74,7 +85,58 @@ API_RULES = {
     "accounts_tokens": SIGNED_IN,
     "accounts_token_create": SIGNED_IN,
     "accounts_token_revoke": SIGNED_IN,
+    "indicators_list": PUBLIC,
+    "indicators_groups": PUBLIC,
+    "indicators_export": PUBLIC,
+    "indicators_import": (Indicator, "change"),
+    "indicators_get": PUBLIC,
+    "indicators_create": (Indicator, "add"),
+    "indicators_update": (Indicator, "change"),
+    "indicators_retire": (Indicator, "change"),
+    "disaggregations_list": PUBLIC,
+    "disaggregations_categories": PUBLIC,
+    "disaggregations_save_category": (Category, "add"),
+    "disaggregations_get": PUBLIC,
+    "disaggregations_create": (Disaggregation, "add"),
+    "disaggregations_update": (Disaggregation, "change"),
+    "regimes_list": PUBLIC,
+    "regimes_get": PUBLIC,
+    "regimes_schedule": PUBLIC,
+    "regimes_reporters": PUBLIC,
+    "regimes_create": (ReportingRegime, "add"),
+    "regimes_update": (ReportingRegime, "change"),
+    "regimes_retire": (ReportingRegime, "change"),
+    "metadata_export": PUBLIC,
+    "metadata_import": (Indicator, "change"),
 }
+
+# The catalog objects the parameterised URLs name (``{code}``).
+CODE = "MATRIX"
+
+
+@pytest.fixture
+def catalog_objects(db):
+    unit = catalog.save_unit_of_measure(None, "PERSONS", name="người", name_en="persons")
+    indicator = catalog.create_indicator(
+        None,
+        code=CODE,
+        name="Chỉ tiêu kiểm thử",
+        unit=unit,
+        period_type="monthly",
+        aggregation="sum",
+        time_aggregation="sum",
+    )
+    catalog.save_regime(
+        None,
+        CODE,
+        name="Chế độ báo cáo kiểm thử",
+        period_type="monthly",
+        deadline_rule="day_of_next_month",
+        deadline_value=5,
+        sections=[catalog.SectionSpec("A", "A", [(indicator, None, True)])],
+    )
+    return indicator
+
 
 ROLE_CODES = [
     "center_admin",
@@ -119,6 +181,8 @@ def test_every_endpoint_declares_a_rule():
 def page_url(name, unit, username="commune_officer") -> str:
     route = str(dict(page_patterns())[name].pattern)
     kwargs = {"uid": unit.uid} if "<str:uid>" in route else {}
+    if "<str:code>" in route:
+        kwargs["code"] = CODE
     if "<str:username>" in route:
         kwargs["username"] = username
     return reverse(name, kwargs=kwargs)
@@ -127,7 +191,9 @@ def page_url(name, unit, username="commune_officer") -> str:
 def api_url(path: str, unit, username: str) -> str:
     return re.sub(
         r"\{(\w+)\}",
-        lambda m: {"uid": unit.uid, "username": username, "prefix": "dh_missing00"}[m.group(1)],
+        lambda m: {"uid": unit.uid, "username": username, "prefix": "dh_missing00", "code": CODE}[
+            m.group(1)
+        ],
         path,
     )
 
@@ -139,7 +205,7 @@ def call(client, method, url):
 
 
 @pytest.mark.django_db
-def test_anonymous_visitors_reach_only_public_endpoints(org):  # noqa: F811
+def test_anonymous_visitors_reach_only_public_endpoints(org, catalog_objects):  # noqa: F811
     client = Client()
     for name, rule in PAGE_RULES.items():
         response = client.get(page_url(name, org["alpha"]))
@@ -162,7 +228,11 @@ def user_with_role(org, code):  # noqa: F811
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLE_CODES)
-def test_each_role_is_allowed_or_refused_as_its_permissions_say(org, role):  # noqa: F811
+def test_each_role_is_allowed_or_refused_as_its_permissions_say(
+    org,  # noqa: F811
+    catalog_objects,
+    role,
+):
     user = user_with_role(org, role)
     client = Client()
     client.force_login(user)

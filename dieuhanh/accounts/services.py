@@ -65,8 +65,13 @@ SCOPE_CHOICES = ("read", "write")
 def parse_scopes(text: str | None) -> list[str]:
     """ "orgunits:read,*:read" -> ["orgunits:read", "*:read"], checked."""
     from dieuhanh.api import api
+    from dieuhanh.core.api_auth import MODULE_ALIASES
 
-    modules = {"*"} | {prefix.strip("/") for prefix, _router in api._routers if prefix.strip("/")}
+    modules = {"*"} | {
+        MODULE_ALIASES.get(prefix.strip("/"), prefix.strip("/"))
+        for prefix, _router in api._routers
+        if prefix.strip("/")
+    }
     scopes = []
     for item in (text or "*:read").split(","):
         module, _sep, access = item.strip().partition(":")

@@ -14,10 +14,16 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 TOKEN_SCHEMES = {"bearer", "apitoken"}
 
 
+# Path segments that belong to one token-scope module: /api/v1/indicators/ and
+# /api/v1/reporting-regimes/ are both "catalog". Filled by ``dieuhanh.api``.
+MODULE_ALIASES: dict[str, str] = {}
+
+
 def api_module(request) -> str:
     """The API module a request addresses: /api/v1/<module>/..."""
     parts = request.path.split("/")
-    return parts[3] if len(parts) > 3 and parts[1] == "api" else ""
+    segment = parts[3] if len(parts) > 3 and parts[1] == "api" else ""
+    return MODULE_ALIASES.get(segment, segment)
 
 
 class TokenAuth(HttpAuthBase):

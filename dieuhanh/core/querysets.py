@@ -70,11 +70,12 @@ class RestrictedQuerySet(models.QuerySet):
             if unit_ids is not None:
                 queryset = queryset.filter(**{f"{scope_field}__in": unit_ids})
         sensitivity_field = getattr(self.model, "sensitivity_field", None)
-        if sensitivity_field and user.is_authenticated and not user.is_superuser:
+        if sensitivity_field and not getattr(user, "is_superuser", False):
             from dieuhanh.core.models import Sensitivity
 
-            allowed = Sensitivity.up_to(getattr(user, "clearance", Sensitivity.PUBLIC))
-            queryset = queryset.filter(**{f"{sensitivity_field}__in": allowed})
+            # Anonymous callers of public reference data see its public rows only.
+            clearance = getattr(user, "clearance", None) or Sensitivity.PUBLIC
+            queryset = queryset.filter(**{f"{sensitivity_field}__in": Sensitivity.up_to(clearance)})
         return queryset
 
 
