@@ -58,6 +58,7 @@ PAGE_RULES = {
     "catalog:regime": SIGNED_IN,
     "catalog:regime_new": (ReportingRegime, "add"),
     "catalog:regime_edit": (ReportingRegime, "change"),
+    "catalog:regime_content": (ReportingRegime, "change"),
 }
 
 API_RULES = {

@@ -173,3 +173,89 @@ class RegimeForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data.pop("code", None)
         return data
+
+
+class RegimeContentForm(forms.Form):
+    """The data form and the narrative outline of a regime as plain text, one line each:
+    ``[A] A. Kinh tế`` opens a section, the lines under it are indicator codes (``CODE?``
+    for an optional one); the outline is ``number | title | guidance``."""
+
+    sections = forms.CharField(
+        label=_("Sections and indicators"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace", "spellcheck": "false"}),
+        help_text=_(
+            "[A] A. Economy opens section A; each line under it is an indicator code, "
+            "followed by ? when it is optional."
+        ),
+    )
+    narrative = forms.CharField(
+        label=_("Outline of the report's text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One heading per line: number | title | guidance (optional)."),
+    )
+
+    @staticmethod
+    def initial_for(regime) -> dict:
+        lines = []
+        for section in regime.sections.prefetch_related("items__indicator"):
+            lines.append(f"[{section.code}] {section.name}")
+            lines += [
+                f"{item.indicator.code}{'' if item.required else '?'}"
+                for item in section.items.all()
+            ]
+        narrative = [
+            " | ".join(part for part in (n.number, n.title, n.guidance) if part)
+            for n in regime.narrative_sections.all()
+        ]
+        return {"sections": "\n".join(lines), "narrative": "\n".join(narrative)}
+
+    def clean_sections(self):
+        from dieuhanh.catalog.services import SectionSpec
+
+        specs, known = [], {i.code: i for i in Indicator.objects.all()}
+        for number, raw in enumerate(self.cleaned_data["sections"].splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("["):
+                code, _sep, name = line[1:].partition("]")
+                if not code.strip() or not name.strip():
+                    raise forms.ValidationError(
+                        _("Line %(line)s: a section is written [CODE] Name."),
+                        params={"line": number},
+                    )
+                specs.append(SectionSpec(code.strip(), name.strip(), []))
+                continue
+            code = line.rstrip("?").strip().upper()
+            if not specs:
+                raise forms.ValidationError(
+                    _("Line %(line)s: open a section with [CODE] Name first."),
+                    params={"line": number},
+                )
+            if code not in known:
+                raise forms.ValidationError(
+                    _("Line %(line)s: there is no indicator %(code)s."),
+                    params={"line": number, "code": code},
+                )
+            specs[-1].items.append((known[code], None, not line.endswith("?")))
+        return specs
+
+    def clean_narrative(self):
+        from dieuhanh.catalog.services import NarrativeSpec
+
+        specs = []
+        for number, raw in enumerate(self.cleaned_data["narrative"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = [part.strip() for part in raw.split("|")]
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                raise forms.ValidationError(
+                    _("Line %(line)s: write number | title | guidance."), params={"line": number}
+                )
+            specs.append(NarrativeSpec(parts[0], parts[1], " | ".join(parts[2:])))
+        return specs
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from dieuhanh.catalog.models import (
     ReportingRegime,
 )
 from dieuhanh.core.audit import snapshot
-from dieuhanh.core.querysets import denied, permits
+from dieuhanh.core.querysets import denied, ensure_permitted, permits
 
 FORMAT = "dieuhanh-catalog"
 VERSION = 1
@@ -480,6 +480,8 @@ class _Importer:
                     self.refuse(
                         section, code, " ".join(error.messages), getattr(error, "code", None)
                     )
+                except PermissionDenied as error:
+                    self.refuse(section, code, str(error), "permission_denied")
                 except (AttributeError, TypeError, ValueError):
                     self.refuse(
                         section,
@@ -586,6 +588,9 @@ class _Importer:
 
     def import_indicators(self, code, item):
         existing = Indicator.objects.filter(code=code).first()
+        if existing is not None and self.actor is not None:
+            # An indicator above the importer's clearance is not theirs to change.
+            ensure_permitted(self.actor, "change", existing)
         before = indicator_data(existing) if existing else None
         fields, groups = indicator_fields({**item, "code": code})
         if existing is None:

@@ -303,10 +303,11 @@ def check_indicator(indicator: Indicator) -> None:
 
 def fill_indicator(indicator: Indicator) -> None:
     indicator.code = indicator.code.strip().upper()
-    indicator.levels = (
-        sorted(set(indicator.levels), key=list(LEVEL_UNIT_KINDS).index)
-        if all(level in LEVEL_UNIT_KINDS for level in indicator.levels)
-        else indicator.levels
+    # Known levels in their hierarchical order; unknown ones are kept for check_indicator.
+    order = list(LEVEL_UNIT_KINDS)
+    indicator.levels = sorted(
+        set(indicator.levels),
+        key=lambda level: (order.index(level) if level in order else 99, level),
     )
     indicator.tags = sorted({tag.strip() for tag in indicator.tags if tag.strip()})
     indicator.formula = indicator.formula.strip()

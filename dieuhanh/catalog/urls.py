@@ -14,4 +14,5 @@ urlpatterns = [
     path("regimes/new/", views.regime_new, name="regime_new"),
     path("regimes/<str:code>/", views.regime_detail, name="regime"),
     path("regimes/<str:code>/edit/", views.regime_edit, name="regime_edit"),
+    path("regimes/<str:code>/content/", views.regime_content_edit, name="regime_content"),
 ]

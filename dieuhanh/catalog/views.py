@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.catalog import services
 from dieuhanh.catalog.filters import IndicatorFilter
-from dieuhanh.catalog.forms import CatalogFilterForm, IndicatorForm, RegimeForm
+from dieuhanh.catalog.forms import (
+    CatalogFilterForm,
+    IndicatorForm,
+    RegimeContentForm,
+    RegimeForm,
+)
 from dieuhanh.catalog.models import (
     LEVEL_UNIT_KINDS,
     Indicator,
@@ -257,4 +262,20 @@ def regime_edit(request, code):
         return _regime_url(services.save_regime(request.user, regime.code, **data))
 
     title = _("Edit %(regime)s") % {"regime": regime.code}
+    return _edit_page(request, form, title, update, _regime_url(regime))
+
+
+@login_required
+def regime_content_edit(request, code):
+    """The data form (sections of indicators) and the narrative outline of a regime."""
+    _require(request, ReportingRegime, "change")
+    regime = get_object_or_404(
+        ReportingRegime.objects.restrict(request.user, "change"), code=code.upper()
+    )
+    form = RegimeContentForm(request.POST or None, initial=RegimeContentForm.initial_for(regime))
+
+    def update(data):
+        return _regime_url(services.save_regime(request.user, regime.code, **data))
+
+    title = _("Data form and outline of %(regime)s") % {"regime": regime.code}
     return _edit_page(request, form, title, update, _regime_url(regime))

@@ -41,6 +41,11 @@ def test_an_analyst_finds_an_indicator_reads_a_schedule_and_fixes_a_formula(
     assert schedule.locator("tbody tr").count() == 12
     assert "15/08/2025" in schedule.inner_text() and "20/09/2025" in schedule.inner_text()
     page.screenshot(path=screenshot_dir / "catalog-regime.png", full_page=True)
+    page.get_by_role("link", name="Sửa biểu mẫu số liệu và đề cương").click()
+    sections = page.locator("#id_sections")
+    sections.wait_for()
+    assert sections.input_value().startswith("[A] A. Kinh tế\nRETAIL_SALES")
+    page.screenshot(path=screenshot_dir / "catalog-regime-content.png", full_page=True)
 
     page.goto(live_server.url + "/catalog/indicators/TRADE_BALANCE/edit/")
     page.fill("#id_formula", "#{EXPORTS} - #{IMPORT}")

@@ -145,3 +145,28 @@ def test_indicators_as_excel_round_trip(analyst_client):
     assert broken.status_code == 422 and broken.json()["code"] == "unreadable_file"
     bad_format = analyst_client.get("/api/v1/indicators/export?format=pdf")
     assert bad_format.status_code == 422
+
+
+def test_an_import_cannot_change_an_indicator_above_the_importers_clearance(catalog, db):
+    from django.test import Client
+
+    from tests.catalog.conftest import user_with_role
+
+    client = Client()
+    client.force_login(user_with_role("center_analyst", "public_analyst", clearance="public"))
+    document = {
+        "indicators": [
+            {
+                "code": "SOE_REVENUE",
+                "name": "x",
+                "unit": "BILLION_VND",
+                "period_type": "quarterly",
+                "aggregation": "sum",
+                "time_aggregation": "sum",
+            }
+        ]
+    }
+    report = import_document(client, document).json()
+    assert report["status"] == "refused"
+    assert report["refused"][0]["error"] == "permission_denied"
+    assert Indicator.objects.get(code="SOE_REVENUE").name != "x"

@@ -98,3 +98,23 @@ def test_retire_from_the_page(analyst_client):
     assert Indicator.objects.get(code="CORE_INFLATION").status == "retired"
     analyst_client.post("/catalog/indicators/EXPORTS/retire/")
     assert Indicator.objects.get(code="EXPORTS").status == "active"
+
+
+def test_analyst_edits_the_data_form_and_outline_as_text(analyst_client):
+    url = "/catalog/regimes/GRDP_LAODONG_QUY/content/"
+    page = analyst_client.get(url)
+    initial = page.context["form"].initial
+    assert initial["sections"].startswith("[A] A. Tăng trưởng kinh tế\nGRDP_CURRENT")
+    sections = initial["sections"] + "\n[C] C. Hợp tác xã\nNEW_COOPERATIVES?"
+    response = analyst_client.post(url, {"sections": sections, "narrative": "I | Tổng quan"})
+    assert response.status_code == 302, response.context["form"].errors
+    regime = ReportingRegime.objects.get(code="GRDP_LAODONG_QUY")
+    last = regime.sections.order_by("sort_order").last()
+    assert (last.code, last.name) == ("C", "C. Hợp tác xã")
+    assert last.items.get().required is False
+    assert [n.title for n in regime.narrative_sections.all()] == ["Tổng quan"]
+    monthly = analyst_client.post(url, {"sections": "[A] A\nEXPORTS", "narrative": ""})
+    assert monthly.status_code == 200  # a monthly indicator in a quarterly regime
+    assert "EXPORTS" in monthly.content.decode()
+    unknown = analyst_client.post(url, {"sections": "[A] A\nNOPE", "narrative": ""})
+    assert "Dòng 2" in unknown.content.decode()
