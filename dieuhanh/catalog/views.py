@@ -99,7 +99,7 @@ def indicator_detail(request, code):
     return render(request, "catalog/indicator.html", context)
 
 
-def _edit_page(request, form, title, on_valid, cancel_url, template="catalog/edit.html"):
+def _edit_page(request, form, title, on_valid, cancel_url, regimes=False):
     if request.method == "POST" and form.is_valid():
         try:
             result = on_valid(form.service_arguments())
@@ -109,7 +109,12 @@ def _edit_page(request, form, title, on_valid, cancel_url, template="catalog/edi
         else:
             messages.success(request, _("Saved."))
             return redirect(result)
-    return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url})
+    if regimes:
+        back = (_("Reporting regimes"), reverse("catalog:regimes"))
+    else:
+        back = (_("Indicator catalog"), reverse("catalog:browse"))
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "back": back}
+    return render(request, "catalog/edit.html", context)
 
 
 def _require(request, model, action):
@@ -247,7 +252,9 @@ def regime_new(request):
         code = form.cleaned_data["code"]
         return _regime_url(services.save_regime(request.user, code, create_only=True, **data))
 
-    return _edit_page(request, form, _("New reporting regime"), create, reverse("catalog:regimes"))
+    return _edit_page(
+        request, form, _("New reporting regime"), create, reverse("catalog:regimes"), regimes=True
+    )
 
 
 @login_required
@@ -262,7 +269,7 @@ def regime_edit(request, code):
         return _regime_url(services.save_regime(request.user, regime.code, **data))
 
     title = _("Edit %(regime)s") % {"regime": regime.code}
-    return _edit_page(request, form, title, update, _regime_url(regime))
+    return _edit_page(request, form, title, update, _regime_url(regime), regimes=True)
 
 
 @login_required
@@ -278,4 +285,4 @@ def regime_content_edit(request, code):
         return _regime_url(services.save_regime(request.user, regime.code, **data))
 
     title = _("Data form and outline of %(regime)s") % {"regime": regime.code}
-    return _edit_page(request, form, title, update, _regime_url(regime))
+    return _edit_page(request, form, title, update, _regime_url(regime), regimes=True)
