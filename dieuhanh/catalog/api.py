@@ -467,7 +467,6 @@ def indicator_out(indicator: Indicator) -> dict:
 
 
 def indicator_detail(indicator: Indicator, user) -> dict:
-    visible = Indicator.objects.restrict(user, "view")
     return {
         **indicator_out(indicator),
         "definition": indicator.definition,
@@ -477,12 +476,8 @@ def indicator_detail(indicator: Indicator, user) -> dict:
         "notes": indicator.notes,
         "formula_readable": services.readable_formula(indicator),
         "formula_references": sorted(services.formula_codes(indicator)),
-        "used_in_formulas": [
-            other.code
-            for other in services.used_in_formulas(indicator)
-            if visible.filter(pk=other.pk).exists()
-        ],
-        "regimes": [r.code for r in services.regimes_using(indicator)],
+        "used_in_formulas": [other.code for other in services.used_in_formulas(indicator, user)],
+        "regimes": [r.code for r in services.regimes_using(indicator, user)],
         "versions": [
             {
                 "number": v.number,
@@ -496,7 +491,7 @@ def indicator_detail(indicator: Indicator, user) -> dict:
     }
 
 
-def disaggregation_out(disaggregation: Disaggregation) -> dict:
+def disaggregation_out(disaggregation: Disaggregation, user) -> dict:
     return {
         "code": disaggregation.code,
         "uid": disaggregation.uid,
@@ -514,7 +509,11 @@ def disaggregation_out(disaggregation: Disaggregation) -> dict:
             }
             for c in disaggregation.combinations.prefetch_related("options")
         ],
-        "indicators": sorted(disaggregation.indicators.values_list("code", flat=True)),
+        "indicators": sorted(
+            Indicator.objects.restrict(user, "view")
+            .filter(disaggregation=disaggregation)
+            .values_list("code", flat=True)
+        ),
     }
 
 
@@ -743,7 +742,13 @@ def list_disaggregations(request, params: Query[PageParams]):
     queryset = Disaggregation.objects.restrict(request.auth, "view").order_by("code")
     if params.q:
         queryset = queryset.filter(Q(code__icontains=params.q) | Q(name__icontains=params.q))
-    return paginate(request, queryset, params.limit, params.offset, disaggregation_out)
+    return paginate(
+        request,
+        queryset,
+        params.limit,
+        params.offset,
+        lambda row: disaggregation_out(row, request.auth),
+    )
 
 
 @disaggregations_router.get(
@@ -782,7 +787,7 @@ def save_category(request, payload: CategoryIn):
 )
 def get_disaggregation(request, code: str):
     queryset = Disaggregation.objects.restrict(request.auth, "view")
-    return disaggregation_out(get_object_or_404(queryset, code__iexact=code))
+    return disaggregation_out(get_object_or_404(queryset, code__iexact=code), request.auth)
 
 
 def _categories(request, codes: list[str]) -> list[Category]:
@@ -823,7 +828,7 @@ def create_disaggregation(request, payload: DisaggregationIn):
         _categories(request, payload.categories),
         status=payload.status,
     )
-    return Status(201, disaggregation_out(disaggregation))
+    return Status(201, disaggregation_out(disaggregation, request.auth))
 
 
 @disaggregations_router.put(
@@ -845,7 +850,7 @@ def update_disaggregation(request, code: str, payload: DisaggregationIn):
         _categories(request, payload.categories),
         status=payload.status,
     )
-    return disaggregation_out(disaggregation)
+    return disaggregation_out(disaggregation, request.auth)
 
 
 # --- reporting regimes -------------------------------------------------------------------------

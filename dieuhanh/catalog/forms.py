@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,16 +24,16 @@ AGENCY_KINDS = (
 )
 
 
-def agencies(current=None):
+def agencies(user, current=None):
     """The Government and the ministry-level bodies that exist today (and the current
     choice, even if it has since been merged away)."""
-    query = valid_on_q(timezone.localdate())
-    queryset = OrgUnit.objects.filter(kind__in=AGENCY_KINDS).filter(query)
+    units = OrgUnit.objects.restrict(user, "view")
+    today = units.filter(kind__in=AGENCY_KINDS).filter(valid_on_q(timezone.localdate()))
     if current is not None:
-        queryset = OrgUnit.objects.filter(pk__in=queryset.values("pk")) | OrgUnit.objects.filter(
-            pk=current.pk
+        return units.filter(Q(pk__in=today.values("pk")) | Q(pk=current.pk)).order_by(
+            "kind", "name"
         )
-    return queryset.order_by("kind", "name")
+    return today.order_by("kind", "name")
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -51,12 +52,12 @@ class CatalogFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("All groups"))] + [
-            (g.code, g.name) for g in IndicatorGroup.objects.select_related("group_set")
-        ]
-        owners = OrgUnit.objects.filter(owned_indicators__isnull=False).distinct().order_by("name")
+        groups = IndicatorGroup.objects.restrict(user, "view").select_related("group_set")
+        self.fields["group"].choices = [("", _("All groups"))] + [(g.code, g.name) for g in groups]
+        indicators = Indicator.objects.restrict(user, "view")
+        owners = OrgUnit.objects.filter(pk__in=indicators.values("owner")).order_by("name")
         self.fields["owner"].choices = [("", _("All agencies"))] + [
             (o.code, o.short_name or o.name) for o in owners
         ]
@@ -75,7 +76,7 @@ class IndicatorForm(forms.ModelForm):
     )
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups"),
-        queryset=IndicatorGroup.objects.select_related("group_set"),
+        queryset=IndicatorGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -108,13 +109,18 @@ class IndicatorForm(forms.ModelForm):
         }
         field_classes = {"owner": AgencyChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance if self.instance.pk else None
-        self.fields["owner"].queryset = agencies(instance.owner if instance else None)
-        self.fields["weight"].queryset = Indicator.objects.filter(
-            value_type__in=("number", "integer")
-        ).exclude(pk=getattr(instance, "pk", None))
+        self.fields["owner"].queryset = agencies(user, instance.owner if instance else None)
+        self.fields["groups"].queryset = IndicatorGroup.objects.restrict(
+            user, "view"
+        ).select_related("group_set")
+        self.fields["weight"].queryset = (
+            Indicator.objects.restrict(user, "view")
+            .filter(value_type__in=("number", "integer"))
+            .exclude(pk=getattr(instance, "pk", None))
+        )
         if instance is not None:
             self.fields["code"].disabled = True
             self.initial["levels"] = instance.levels
@@ -157,11 +163,11 @@ class RegimeForm(forms.ModelForm):
         }
         field_classes = {"issuer": AgencyChoiceField, "receiver": AgencyChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance if self.instance.pk else None
         for name in ("issuer", "receiver"):
-            self.fields[name].queryset = agencies(getattr(instance, name, None))
+            self.fields[name].queryset = agencies(user, getattr(instance, name, None))
         self.fields["period_type"].choices = [
             c for c in self.fields["period_type"].choices if c[0] != PeriodType.HOURLY
         ]
@@ -196,6 +202,10 @@ class RegimeContentForm(forms.Form):
         help_text=_("One heading per line: number | title | guidance (optional)."),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     @staticmethod
     def initial_for(regime) -> dict:
         lines = []
@@ -214,7 +224,8 @@ class RegimeContentForm(forms.Form):
     def clean_sections(self):
         from dieuhanh.catalog.services import SectionSpec
 
-        specs, known = [], {i.code: i for i in Indicator.objects.all()}
+        specs = []
+        known = {i.code: i for i in Indicator.objects.restrict(self.user, "view")}
         for number, raw in enumerate(self.cleaned_data["sections"].splitlines(), start=1):
             line = raw.strip()
             if not line:

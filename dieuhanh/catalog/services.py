@@ -500,12 +500,19 @@ def formula_codes(indicator: Indicator) -> set[str]:
     return codes_in(indicator.formula)
 
 
-def regimes_using(indicator: Indicator):
-    return ReportingRegime.objects.filter(sections__items__indicator=indicator).distinct()
+def regimes_using(indicator: Indicator, user):
+    """The regimes that ask for ``indicator``, of those ``user`` may see."""
+    regimes = ReportingRegime.objects.restrict(user, "view")
+    return regimes.filter(sections__items__indicator=indicator).distinct()
 
 
-def used_in_formulas(indicator: Indicator) -> list[Indicator]:
-    candidates = Indicator.objects.exclude(formula="").filter(formula__icontains=indicator.code)
+def used_in_formulas(indicator: Indicator, user) -> list[Indicator]:
+    """The indicators ``user`` may see whose formula refers to ``indicator``."""
+    candidates = (
+        Indicator.objects.restrict(user, "view")
+        .exclude(formula="")
+        .filter(formula__icontains=indicator.code)
+    )
     return [other for other in candidates if indicator.code in codes_in(other.formula)]
 
 

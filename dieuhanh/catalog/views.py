@@ -37,13 +37,13 @@ from dieuhanh.orgunits.models import OrgUnitKind
 
 @login_required
 def browse(request):
-    form = CatalogFilterForm(request.GET or None)
+    form = CatalogFilterForm(request.GET or None, user=request.user)
     criteria = form.cleaned_data if form.is_valid() else {}
     indicator_filter = IndicatorFilter(**{k: v for k, v in criteria.items() if v})
     visible = Indicator.objects.restrict(request.user, "view")
     results = indicator_filter.apply(visible)
     page = Paginator(results, 50).get_page(request.GET.get("page"))
-    group_sets = IndicatorGroupSet.objects.prefetch_related("groups")
+    group_sets = IndicatorGroupSet.objects.restrict(request.user, "view").prefetch_related("groups")
     counts = dict(
         visible.values("groups__code").annotate(n=Count("id")).values_list("groups__code", "n")
     )
@@ -72,10 +72,10 @@ def indicator_detail(request, code):
         ),
         code=code.upper(),
     )
-    regimes = services.regimes_using(indicator).select_related("receiver")
+    regimes = services.regimes_using(indicator, request.user).select_related("receiver")
     visible = Indicator.objects.restrict(request.user, "view")
     components = visible.filter(code__in=services.formula_codes(indicator))
-    used_in = [i for i in services.used_in_formulas(indicator) if visible.filter(pk=i.pk).exists()]
+    used_in = services.used_in_formulas(indicator, request.user)
     context = {
         "indicator": indicator,
         "groups": indicator.groups.select_related("group_set"),
@@ -129,7 +129,7 @@ def _indicator_url(indicator) -> str:
 @login_required
 def indicator_new(request):
     _require(request, Indicator, "add")
-    form = IndicatorForm(request.POST or None)
+    form = IndicatorForm(request.POST or None, user=request.user)
 
     def create(data):
         groups = data.pop("groups", [])
@@ -144,7 +144,9 @@ def indicator_edit(request, code):
     indicator = get_object_or_404(
         Indicator.objects.restrict(request.user, "change"), code=code.upper()
     )
-    form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk))
+    form = IndicatorForm(
+        request.POST or None, instance=Indicator.objects.get(pk=indicator.pk), user=request.user
+    )
 
     def update(data):
         groups = data.pop("groups", None)
@@ -246,7 +248,7 @@ def _regime_url(regime) -> str:
 @login_required
 def regime_new(request):
     _require(request, ReportingRegime, "add")
-    form = RegimeForm(request.POST or None)
+    form = RegimeForm(request.POST or None, user=request.user)
 
     def create(data):
         code = form.cleaned_data["code"]
@@ -263,7 +265,9 @@ def regime_edit(request, code):
     regime = get_object_or_404(
         ReportingRegime.objects.restrict(request.user, "change"), code=code.upper()
     )
-    form = RegimeForm(request.POST or None, instance=ReportingRegime.objects.get(pk=regime.pk))
+    form = RegimeForm(
+        request.POST or None, instance=ReportingRegime.objects.get(pk=regime.pk), user=request.user
+    )
 
     def update(data):
         return _regime_url(services.save_regime(request.user, regime.code, **data))
@@ -279,7 +283,9 @@ def regime_content_edit(request, code):
     regime = get_object_or_404(
         ReportingRegime.objects.restrict(request.user, "change"), code=code.upper()
     )
-    form = RegimeContentForm(request.POST or None, initial=RegimeContentForm.initial_for(regime))
+    form = RegimeContentForm(
+        request.POST or None, initial=RegimeContentForm.initial_for(regime), user=request.user
+    )
 
     def update(data):
         return _regime_url(services.save_regime(request.user, regime.code, **data))
