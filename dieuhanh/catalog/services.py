@@ -41,8 +41,10 @@ from dieuhanh.catalog.models import (
     Category,
     CategoryOption,
     DeadlineRule,
+    Direction,
     Disaggregation,
     DisaggregationCategory,
+    Frequency,
     Indicator,
     IndicatorGroup,
     IndicatorGroupSet,
@@ -60,6 +62,7 @@ from dieuhanh.catalog.models import (
 )
 from dieuhanh.core import periods
 from dieuhanh.core.audit import record_change, snapshot
+from dieuhanh.core.models import Sensitivity
 from dieuhanh.orgunits.models import OrgUnit, valid_on_q
 from dieuhanh.orgunits.services import normalize, show_date
 
@@ -250,6 +253,8 @@ def check_indicator(indicator: Indicator) -> None:
         ("period_type", periods.PeriodType),
         ("aggregation", OrgAggregation),
         ("time_aggregation", TimeAggregation),
+        ("direction", Direction),
+        ("sensitivity", Sensitivity),
         ("status", Status),
     ):
         check_choice(code, Indicator, field, getattr(indicator, field), choices)
@@ -282,10 +287,10 @@ def check_indicator(indicator: Indicator) -> None:
         indicator.weight = None
     if value_type == ValueType.INTEGER:
         indicator.decimals = 0
-    if indicator.decimals > 6:
+    if not 0 <= indicator.decimals <= 6:
         refuse(
             "invalid_decimals",
-            _("%(indicator)s: at most 6 decimals.") % {"indicator": code},
+            _("%(indicator)s: from 0 to 6 decimals.") % {"indicator": code},
         )
     unknown_levels = [level for level in indicator.levels if level not in LEVEL_UNIT_KINDS]
     if unknown_levels:
@@ -819,6 +824,12 @@ def check_regime(regime: ReportingRegime) -> None:
     check_choice(code, ReportingRegime, "cutoff_rule", regime.cutoff_rule, periods.CutoffRule)
     check_choice(code, ReportingRegime, "deadline_rule", regime.deadline_rule, DeadlineRule)
     check_choice(code, ReportingRegime, "status", regime.status, Status)
+    check_choice(code, ReportingRegime, "frequency", regime.frequency, Frequency)
+    if not 0 <= regime.deadline_value <= 366:
+        refuse(
+            "invalid_deadline",
+            _("%(regime)s: the deadline is from 0 to 366 days.") % {"regime": code},
+        )
     unknown_kinds = [kind for kind in regime.reporter_kinds if not _is_unit_kind(kind)]
     if unknown_kinds:
         refuse(

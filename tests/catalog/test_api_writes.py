@@ -64,6 +64,8 @@ def test_analyst_creates_an_indicator_and_it_is_audited(analyst_client, analyst)
         ({"formula": "#{EXPORTS_RICE} * 2"}, "formula_self_reference"),
         ({"formula": "#{FDI_REGISTERED.NOPE}"}, "formula_unknown_reference"),
         ({"valid_from": "2025-05-01", "valid_to": "2025-01-01"}, "invalid_interval"),
+        ({"direction": "sideways"}, "unknown_direction"),
+        ({"sensitivity": "top_secret"}, "unknown_sensitivity"),
     ],
 )
 def test_bad_indicators_are_refused_with_a_specific_message(analyst_client, change, code):
@@ -256,6 +258,7 @@ def test_regimes_are_created_checked_and_retired(analyst_client):
         ({"reporter_kinds": ["planet"]}, "unknown_kind"),
         ({"cutoff_rule": "lunar"}, "unknown_cutoff_rule"),
         ({"issuer": "NOWHERE"}, "unknown_orgunit"),
+        ({"frequency": "sometimes"}, "unknown_frequency"),
         (
             {"sections": [{"code": "A", "name": "x", "items": [{"indicator": "NOPE"}]}]},
             "unknown_indicator",

@@ -91,6 +91,11 @@ def test_garbage_is_refused_cleanly(analyst_client):
         analyst_client, {"categories": [{"code": "X", "name": "x", "options": "abc"}]}
     ).json()
     assert malformed["status"] == "refused"
+    negative = import_document(
+        analyst_client,
+        {"indicators": [{**export(analyst_client)["indicators"][0], "decimals": -1}]},
+    ).json()
+    assert negative["refused"][0]["error"] == "invalid_decimals"
     no_code = import_document(analyst_client, {"indicators": [{"name": "x"}]}).json()
     assert no_code["refused"][0]["code"] == "#1"
 
