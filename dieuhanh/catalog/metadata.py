@@ -52,6 +52,7 @@ SECTION_MODELS = {
 # Indicator columns in CSV and Excel, in order; lists are separated by ";".
 INDICATOR_COLUMNS = (*services.INDICATOR_FIELDS, "groups")
 LIST_COLUMNS = {"levels", "groups", "tags"}
+ROW_KEY = "_row"  # the line of a table row, carried into refusals
 
 
 class _Rollback(Exception):
@@ -435,6 +436,7 @@ def regime_arguments(item: dict, partial: bool = False) -> dict:
 class _Importer:
     def __init__(self, actor, report: ImportReport):
         self.actor, self.report = actor, report
+        self.place: int | None = None
 
     def tally(self, section: str, code: str, before, after) -> None:
         if before is None:
@@ -466,12 +468,19 @@ class _Importer:
                     "permission_denied",
                 )
                 continue
+            # Where each object stands in the file, for the refusals: its line in a table,
+            # else its place in the document's list (indicators are reordered below).
+            places = {
+                id(item): (item.get(ROW_KEY) if isinstance(item, dict) else None) or index + 1
+                for index, item in enumerate(items)
+            }
             if section == "indicators":
                 items = dependency_order(items)
-            for position, item in enumerate(items):
+            for item in items:
+                self.place = places.get(id(item))
                 code = str(item.get("code", "")).strip().upper() if isinstance(item, dict) else ""
                 if not code:
-                    self.refuse(section, f"#{position + 1}", _("Every object needs a code."))
+                    self.refuse(section, f"#{self.place}", _("Every object needs a code."))
                     continue
                 try:
                     with transaction.atomic():
@@ -492,7 +501,13 @@ class _Importer:
 
     def refuse(self, section, code, message, error_code=None) -> None:
         self.report.refused.append(
-            {"section": section, "code": code, "error": error_code or "invalid", "detail": message}
+            {
+                "section": section,
+                "code": code,
+                "row": self.place,
+                "error": error_code or "invalid",
+                "detail": message,
+            }
         )
 
     def import_units(self, code, item):
@@ -681,10 +696,10 @@ def indicator_rows(indicators) -> list[list]:
 def indicators_from_table(rows: list[dict]) -> dict:
     """A catalog document holding the indicators of a table (CSV or Excel rows)."""
     items = []
-    for row in rows:
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
         item = {key: value for key, value in row.items() if key in INDICATOR_COLUMNS}
         if any(value not in (None, "") for value in item.values()):
-            items.append(item)
+            items.append({**item, ROW_KEY: line})
     return {"format": FORMAT, "version": VERSION, "indicators": items}
 
 

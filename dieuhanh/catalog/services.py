@@ -712,6 +712,13 @@ def sync_combinations(disaggregation: Disaggregation, uids: dict[str, str] | Non
                 **({"uid": uids[code]} if code in uids else {}),
             )
             combination.options.set(options)
+            record_change(
+                "create",
+                combination,
+                before=None,
+                after={**snapshot(combination), "options": [o.code for o in options]},
+                related=disaggregation,
+            )
         elif (combination.name, combination.name_en, combination.sort_order) != (
             name,
             name_en,

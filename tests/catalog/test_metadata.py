@@ -128,6 +128,24 @@ def test_indicators_as_csv_round_trip_with_dry_run(analyst_client):
         {"file": SimpleUploadedFile("indicators.csv", buffer.getvalue().encode())},
     ).json()
     assert changed["status"] == "imported" and changed["updated"]["indicators"] == [rows[0]["code"]]
+    rows[1]["unit"] = "FURLONGS"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, INDICATOR_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    refused = analyst_client.post(
+        "/api/v1/indicators/import",
+        {"file": SimpleUploadedFile("indicators.csv", buffer.getvalue().encode())},
+    ).json()
+    assert refused["refused"] == [
+        {
+            "section": "indicators",
+            "code": rows[1]["code"],
+            "row": 3,  # the line in the file, after the header and the first row
+            "error": "unknown_unit_of_measure",
+            "detail": refused["refused"][0]["detail"],
+        }
+    ]
 
 
 def test_indicators_as_excel_round_trip(analyst_client):
