@@ -10,7 +10,6 @@ import datetime
 import json
 
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from dieuhanh.core import periods
 from dieuhanh.core.api_auth import permitted, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
-from dieuhanh.core.exports import audit_export, csv_response
+from dieuhanh.core.exports import audit_export, csv_response, file_response
 
 indicators_router = Router(tags=["catalog"])
 disaggregations_router = Router(tags=["catalog"])
@@ -642,12 +641,11 @@ def export_indicators(request, params: Query[ListParams], format: str = "csv"):
     name = f"indicators-{timezone.localdate().isoformat()}"
     if format == "csv":
         return csv_response(f"{name}.csv", metadata.INDICATOR_COLUMNS, rows)
-    response = HttpResponse(
+    return file_response(
+        f"{name}.xlsx",
         metadata.write_xlsx(metadata.INDICATOR_COLUMNS, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
 
 
 @indicators_router.post(
@@ -990,12 +988,11 @@ def export_metadata(request):
     """The whole catalog as one JSON document (what the caller may see)."""
     document = metadata.export_catalog(request.auth)
     audit_export(request.auth, "catalog metadata", {"format": "json"})
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json"
+    return file_response(
+        f"catalog-{timezone.localdate().isoformat()}.json",
+        json.dumps(document, ensure_ascii=False, indent=1),
+        "application/json",
     )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.json"'
-    return response
 
 
 @metadata_router.post(

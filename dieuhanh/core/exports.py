@@ -6,7 +6,7 @@ import csv
 import datetime
 import io
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from dieuhanh.core.audit import record_event
 
@@ -34,6 +34,13 @@ def csv_stream(columns, rows):
 
 def csv_response(filename: str, columns, rows) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_stream(columns, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def file_response(filename: str, content, content_type: str) -> HttpResponse:
+    """A download: ``content`` (bytes or text) offered as ``filename``."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
