@@ -46,9 +46,10 @@ def timed(function, repeat: int = 1):
     return result, durations
 
 
-def start_django() -> None:
-    """Parse ``--postgres``, set up Django on an empty database, migrate it, say which."""
-    parser = argparse.ArgumentParser()
+def start_django(parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """Parse ``--postgres`` (and the caller's own options), set up Django on an empty
+    database, migrate it, say which; the parsed arguments are returned."""
+    parser = parser or argparse.ArgumentParser()
     parser.add_argument("--postgres", metavar="URL", help="postgres://user@host:port/any")
     args = parser.parse_args()
     where = prepare(args.postgres)
@@ -60,6 +61,7 @@ def start_django() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"database: {where}")
+    return args
 
 
 def main() -> None:

@@ -15,8 +15,9 @@ from dieuhanh.catalog.api import (
     regimes_router,
 )
 from dieuhanh.core.api import router as core_router
-from dieuhanh.core.api_auth import MODULE_ALIASES, api_auth
+from dieuhanh.core.api_auth import DHIS2_MODULES, MODULE_ALIASES, api_auth
 from dieuhanh.core.api_errors import install_error_handlers
+from dieuhanh.datavalues.api import imports_router, values_router
 from dieuhanh.orgunits.api import router as orgunits_router
 
 api = NinjaAPI(
@@ -42,6 +43,8 @@ api.add_router("/indicators", indicators_router)
 api.add_router("/disaggregations", disaggregations_router)
 api.add_router("/reporting-regimes", regimes_router)
 api.add_router("/metadata", metadata_router)
+api.add_router("/datavalues", values_router)
+api.add_router("/imports", imports_router)
 # One token scope for the catalog: catalog:read / catalog:write.
 MODULE_ALIASES.update(
     {
@@ -49,6 +52,8 @@ MODULE_ALIASES.update(
         "disaggregations": "catalog",
         "reporting-regimes": "catalog",
         "metadata": "catalog",
+        "imports": "datavalues",
     }
 )
+DHIS2_MODULES.update({"dataValueSets": "datavalues", "system": "datavalues"})
 install_error_handlers(api)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
     "dieuhanh.catalog",
+    "dieuhanh.datavalues",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded import files waiting for a worker (shared storage when workers are elsewhere).
+DIEUHANH_IMPORT_DIR = Path(os.environ.get("DIEUHANH_IMPORT_DIR", VAR_DIR / "imports"))
 MEDIA_URL = "/media/"
 # Serve straight from the finders when nothing was collected (make run, tests).
 WHITENOISE_USE_FINDERS = env_bool("DIEUHANH_STATIC_FROM_FINDERS", DEBUG)
@@ -308,6 +311,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_SECONDS = env_int("DIEUHANH_HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "core.heartbeat": {"task": "dieuhanh.core.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
+    "datavalues.fail_stale_imports": {
+        "task": "dieuhanh.datavalues.tasks.fail_stale_imports",
+        "schedule": 300,
+    },
 }
 
 # --- logging ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ exempt_from_page_login(api_patterns)
 urlpatterns = [
     path("healthz", login_not_required(core_views.healthz), name="healthz"),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
+    path("api/", include("dieuhanh.datavalues.dhis2_urls")),  # DHIS2-compatible
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("dieuhanh.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from dieuhanh.catalog import services as catalog
 from dieuhanh.catalog.models import Category, Disaggregation, Indicator, ReportingRegime
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
+from dieuhanh.datavalues.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
@@ -109,6 +110,22 @@ API_RULES = {
     "regimes_retire": (ReportingRegime, "change"),
     "metadata_export": PUBLIC,
     "metadata_import": (Indicator, "change"),
+    "datavalues_list": SIGNED_IN,  # rows through restrict(): none without the permission
+    "datavalues_post": (DataValue, "add"),
+    "datavalues_audit": SIGNED_IN,
+    "datavalues_template": SIGNED_IN,  # the form of a report in the caller's view scope
+    "imports_list": SIGNED_IN,
+    "imports_create": (DataValue, "add"),
+    "imports_get": SIGNED_IN,
+    "imports_errors": SIGNED_IN,
+}
+
+# The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
+# to anonymous callers, never a login redirect; writes need the data-value permissions.
+DHIS2_RULES = {
+    "dhis2:datavaluesets": (DataValue, "add"),
+    "dhis2:task": SIGNED_IN,
+    "dhis2:task_summary": SIGNED_IN,
 }
 
 # The catalog objects the parameterised URLs name (``{code}``).
@@ -155,7 +172,7 @@ def page_patterns(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in {"admin", "api-v1"}:
+            if pattern.namespace in {"admin", "api-v1", "dhis2"}:
                 continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from page_patterns(pattern, inner)
@@ -174,6 +191,8 @@ def test_every_endpoint_declares_a_rule():
     pages = {name for name, _pattern in page_patterns()}
     assert pages - set(PAGE_RULES) == set(), "add the new pages to PAGE_RULES"
     assert set(PAGE_RULES) - pages == set(), "remove rules of pages that are gone"
+    dhis2 = {f"dhis2:{p.name}" for p in get_resolver().namespace_dict["dhis2"][1].url_patterns}
+    assert dhis2 == set(DHIS2_RULES), "DHIS2_RULES must name every DHIS2-compatible endpoint"
     operations = {operation for operation, _m, _p in api_operations()}
     assert operations - set(API_RULES) == set(), "add the new operations to API_RULES"
     assert set(API_RULES) - operations == set(), "remove rules of operations that are gone"
@@ -217,6 +236,27 @@ def test_anonymous_visitors_reach_only_public_endpoints(org, catalog_objects):  
     for operation, method, path in api_operations():
         response = call(client, method, api_url(path, org["alpha"], "alpha_officer"))
         assert (response.status_code == 401) == (API_RULES[operation] != PUBLIC), operation
+
+
+DHIS2_URLS = {
+    "dhis2:datavaluesets": "/api/dataValueSets?dataElement=X&period=202501&orgUnit=X",
+    "dhis2:task": "/api/system/tasks/DATAVALUE_IMPORT/missing0000",
+    "dhis2:task_summary": "/api/system/taskSummaries/DATAVALUE_IMPORT/missing0000",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *ROLE_CODES])
+def test_dhis2_endpoints(org, role):  # noqa: F811
+    client = Client()
+    if role:
+        client.force_login(user_with_role(org, role))
+    for name in DHIS2_RULES:
+        status = client.get(DHIS2_URLS[name]).status_code
+        assert status == 401 if role is None else status in (200, 404), (name, role, status)
+    # Writes never ride on the browser session (no CSRF token): a token or Basic is needed.
+    status = client.post("/api/dataValueSets", "{}", content_type="application/json").status_code
+    assert status == 401, (role, status)
 
 
 def user_with_role(org, code):  # noqa: F811

@@ -28,6 +28,14 @@ class RoleDefinition:
 
 
 VIEW_REFERENCE = ("orgunits.view_orgunit",)
+AGENCY_DATA = (
+    "datavalues.view_datavalue",
+    "datavalues.add_datavalue",
+    "datavalues.change_datavalue",
+    "datavalues.view_datavalueaudit",
+    "datavalues.view_importjob",
+    "datavalues.view_importissue",
+)
 
 ROLES = (
     RoleDefinition(
@@ -45,7 +53,20 @@ ROLES = (
         "Center analyst",
         "Quản lý danh mục chỉ tiêu và chế độ báo cáo, theo dõi chất lượng số liệu, "
         "chuẩn bị báo cáo, theo dõi nhiệm vụ.",
-        (*VIEW_REFERENCE, "catalog.*", "quality.*", "directives.*", "reports.*"),
+        (
+            *VIEW_REFERENCE,
+            "catalog.*",
+            "datavalues.view_datavalue",
+            "datavalues.view_datavalueaudit",
+            "datavalues.view_importjob",
+            "datavalues.view_importissue",
+            "datavalues.view_periodlock",
+            "datavalues.add_periodlock",
+            "datavalues.delete_periodlock",
+            "quality.*",
+            "directives.*",
+            "reports.*",
+        ),
         country_wide=True,
         requires_two_factor=True,
     ),
@@ -62,7 +83,16 @@ ROLES = (
         "Quản trị đơn vị",
         "Agency administrator",
         "Quản lý người dùng thuộc đơn vị mình và các đơn vị trực thuộc.",
-        (*VIEW_REFERENCE, "accounts.view_user", "accounts.add_user", "accounts.change_user"),
+        # Nobody grants a role with permissions they lack, so the administrator of an
+        # agency holds the data permissions of the agency roles they hand out.
+        (
+            *VIEW_REFERENCE,
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            *AGENCY_DATA,
+            "datavalues.delete_datavalue",
+        ),
     ),
     RoleDefinition(
         "agency_data_officer",
@@ -71,9 +101,7 @@ ROLES = (
         "Nhập, tải lên số liệu và cập nhật tiến độ nhiệm vụ của đơn vị.",
         (
             *VIEW_REFERENCE,
-            "datavalues.view_datavalue",
-            "datavalues.add_datavalue",
-            "datavalues.change_datavalue",
+            *AGENCY_DATA,
             "directives.view_task",
         ),
     ),
@@ -91,9 +119,8 @@ ROLES = (
         "Hệ thống thông tin của bộ, ngành, địa phương gửi số liệu qua API.",
         (
             *VIEW_REFERENCE,
-            "datavalues.view_datavalue",
-            "datavalues.add_datavalue",
-            "datavalues.change_datavalue",
+            *AGENCY_DATA,
+            "datavalues.delete_datavalue",
         ),
     ),
     RoleDefinition(

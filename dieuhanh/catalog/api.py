@@ -308,6 +308,7 @@ class RegimeOut(Schema):
     deadline_rule: str
     deadline_value: int
     signature_required: bool
+    open_future_periods: int
     status: str
     valid_from: datetime.date | None
     valid_to: datetime.date | None
@@ -387,6 +388,7 @@ class RegimeIn(Schema):
     deadline_rule: str
     deadline_value: int = Field(..., ge=0, le=366)
     signature_required: bool = False
+    open_future_periods: int = Field(0, ge=0, le=120)
     status: str = "active"
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
@@ -410,6 +412,7 @@ class RegimePatch(Schema):
     deadline_rule: str | None = None
     deadline_value: int | None = Field(None, ge=0, le=366)
     signature_required: bool | None = None
+    open_future_periods: int | None = Field(None, ge=0, le=120)
     status: str | None = None
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
@@ -546,6 +549,7 @@ def regime_out(regime: ReportingRegime) -> dict:
         "deadline_rule": regime.deadline_rule,
         "deadline_value": regime.deadline_value,
         "signature_required": regime.signature_required,
+        "open_future_periods": regime.open_future_periods,
         "status": regime.status,
         "valid_from": regime.valid_from,
         "valid_to": regime.valid_to,

@@ -148,6 +148,7 @@ def regime_data(regime: ReportingRegime) -> dict:
         "deadline_rule": regime.deadline_rule,
         "deadline_value": regime.deadline_value,
         "signature_required": regime.signature_required,
+        "open_future_periods": regime.open_future_periods,
         "status": regime.status,
         "valid_from": _date(regime.valid_from),
         "valid_to": _date(regime.valid_to),
@@ -414,6 +415,7 @@ REGIME_READERS = {
     "deadline_rule": lambda item: _text(item, "deadline_rule"),
     "deadline_value": lambda item: _whole(item, "deadline_value"),
     "signature_required": lambda item: _bool(item.get("signature_required"), False),
+    "open_future_periods": lambda item: _whole(item, "open_future_periods"),
     "status": lambda item: _text(item, "status", "active"),
     "valid_from": lambda item: _day(item, "valid_from"),
     "valid_to": lambda item: _day(item, "valid_to"),
@@ -727,13 +729,13 @@ def read_xlsx(content: bytes) -> list[dict]:
     return result
 
 
-def write_xlsx(columns, rows) -> bytes:
+def write_xlsx(columns, rows, title: str = "indicators") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "indicators"
+    sheet.title = title[:31]
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -491,6 +491,12 @@ class ReportingRegime(TimeStampedModel):
         _("deadline (N)"), help_text=_("The day of the month, or the number of days.")
     )
     signature_required = models.BooleanField(_("digital signature required"), default=False)
+    open_future_periods = models.PositiveSmallIntegerField(
+        _("open future periods"),
+        default=0,
+        blank=True,
+        help_text=_("How many periods after the current one accept data (0: none)."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)

@@ -128,6 +128,7 @@ REGIME_FIELDS = (
     "deadline_rule",
     "deadline_value",
     "signature_required",
+    "open_future_periods",
     "status",
     "valid_from",
     "valid_to",
@@ -837,6 +838,11 @@ def check_regime(regime: ReportingRegime) -> None:
             "invalid_deadline",
             _("%(regime)s: the deadline is from 0 to 366 days.") % {"regime": code},
         )
+    if not 0 <= (regime.open_future_periods or 0) <= 120:
+        refuse(
+            "invalid_open_future_periods",
+            _("%(regime)s: from 0 to 120 future periods may be open.") % {"regime": code},
+        )
     unknown_kinds = [kind for kind in regime.reporter_kinds if not _is_unit_kind(kind)]
     if unknown_kinds:
         refuse(
@@ -994,6 +1000,8 @@ def save_regime(
     for key, value in fields.items():
         if key != "code":
             setattr(regime, key, value)
+    if regime.open_future_periods is None:  # left empty on the form: none
+        regime.open_future_periods = 0
     check_regime(regime)
     if sections is not None:
         check_sections(regime, sections)

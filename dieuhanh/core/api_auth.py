@@ -17,12 +17,20 @@ TOKEN_SCHEMES = {"bearer", "apitoken"}
 # Path segments that belong to one token-scope module: /api/v1/indicators/ and
 # /api/v1/reporting-regimes/ are both "catalog". Filled by ``dieuhanh.api``.
 MODULE_ALIASES: dict[str, str] = {}
+# The same for the DHIS2-compatible paths outside /api/v1/ (/api/dataValueSets).
+DHIS2_MODULES: dict[str, str] = {}
 
 
 def api_module(request) -> str:
-    """The API module a request addresses: /api/v1/<module>/..."""
+    """The API module a request addresses: /api/v1/<module>/... (or a DHIS2 path)."""
     parts = request.path.split("/")
-    segment = parts[3] if len(parts) > 3 and parts[1] == "api" else ""
+    if len(parts) > 2 and parts[1] == "api" and parts[2] != "v1":
+        # DHIS2-compatible paths: /api/dataValueSets, /api/40/dataValueSets
+        segment = parts[3] if parts[2].isdigit() and len(parts) > 3 else parts[2]
+        segment = segment.split(".")[0]
+        return DHIS2_MODULES.get(segment, segment)
+    else:
+        segment = parts[3] if len(parts) > 3 and parts[1] == "api" else ""
     return MODULE_ALIASES.get(segment, segment)
 
 

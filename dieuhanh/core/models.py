@@ -135,3 +135,33 @@ class AuditRecord(models.Model):
         from dieuhanh.core.audit import diff
 
         return diff(self.before, self.after)
+
+
+class IdempotentRequest(models.Model):
+    """A write sent with an ``Idempotency-Key`` header: the first answer is kept and a
+    retry with the same key and body gets it again instead of writing twice. A row is
+    inserted before the write starts, so a concurrent retry is told to wait."""
+
+    scope_field = "user__orgunit"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=128)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotentrequest_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -1,0 +1,426 @@
+"""The store of data values and the jobs that bring them in.
+
+One ``DataValue`` per (indicator, disaggregation option combination, attribute option
+combination, organisation unit, period): DHIS2's data value, with numbers stored as numbers
+and text only for text indicators. Every change of a value appends a ``DataValueAudit``
+row; imports are ``ImportJob`` rows whose refused rows are ``ImportIssue`` rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dieuhanh.catalog.models import Indicator, OptionCombination, ReportingRegime
+from dieuhanh.core.querysets import RestrictedQuerySet
+from dieuhanh.orgunits.models import OrgUnit, generate_uid
+
+# 20 digits before the decimal point, 10 after: totals in đồng and small rates alike.
+MAX_DIGITS, DECIMAL_PLACES = 30, 10
+
+
+class ValueStatus(models.TextChoices):
+    """Where a value is in its life: entered, sent to the center, approved by the agency,
+    accepted by the center. Approved and accepted values are read-only."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    ACCEPTED = "accepted", _("Accepted")
+
+    @classmethod
+    def read_only(cls) -> tuple[str, ...]:
+        return (cls.APPROVED, cls.ACCEPTED)
+
+
+class Channel(models.TextChoices):
+    """How a value came in."""
+
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+    DHIS2 = "dhis2", _("DHIS2-compatible API")
+    FILE = "file", _("File upload")
+    DEMO = "demo", _("Demo data")
+    SYSTEM = "system", _("System")
+
+
+class DataValue(models.Model):
+    """Written only by the ingest engine, which resolves every reference itself from the
+    catalog and the structure before a row is staged. The references carry no database
+    constraint (a million-row import would otherwise run ten foreign-key checks per row at
+    commit); deleting an indicator, option or unit that has values is still refused by
+    ``on_delete=PROTECT``, which Django enforces, and ``tests/datavalues`` checks both."""
+
+    scope_field = "orgunit"
+    sensitivity_field = "indicator__sensitivity"
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    combination = models.ForeignKey(
+        OptionCombination,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("disaggregation"),
+    )
+    attribute = models.ForeignKey(
+        OptionCombination,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("attribute"),
+    )
+    orgunit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("unit"),
+    )
+    period = models.CharField(_("period"), max_length=20)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    number = models.DecimalField(
+        _("value"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, null=True, blank=True
+    )
+    text = models.TextField(_("text value"), null=True, blank=True)  # noqa: DJ001 (NULL: no value, unlike "")
+    comment = models.TextField(_("comment"), blank=True, default="")
+    followup = models.BooleanField(_("follow up"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ValueStatus, default=ValueStatus.SUBMITTED
+    )
+    deleted = models.BooleanField(_("deleted"), default=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("import job"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+        ordering = ["indicator_id", "period_start", "orgunit_id", "combination_id"]
+        permissions = [
+            ("dhis2_basic_auth", _("May use the DHIS2-compatible API with a password")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "orgunit", "combination", "attribute"],
+                name="datavalue_cell_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["orgunit", "period_start"], name="datavalue_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.orgunit_id}/{self.period}/{self.combination_id}"
+
+    @property
+    def value(self) -> str | None:
+        """The value as text, the way the API and the audit trail show it."""
+        if self.text is not None:
+            return self.text
+        return format_number(self.number)
+
+
+def format_number(number) -> str | None:
+    """A stored number as plain text without trailing zeros: 12.50000 -> "12.5"."""
+    if number is None:
+        return None
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+class AuditKind(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    RESTORE = "restore", _("Restored")
+
+
+class DataValueAudit(models.Model):
+    """One change of one value: old and new value and comment, who, when, channel, job and
+    request. Append-only."""
+
+    scope_field = "value__orgunit"
+    sensitivity_field = "value__indicator__sensitivity"
+
+    value = models.ForeignKey(
+        DataValue, on_delete=models.CASCADE, related_name="audits", db_constraint=False
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=AuditKind)
+    old_value = models.TextField(_("old value"), null=True, blank=True)  # noqa: DJ001 (NULL: no value, unlike "")
+    new_value = models.TextField(_("new value"), null=True, blank=True)  # noqa: DJ001 (NULL: no value, unlike "")
+    old_comment = models.TextField(_("old comment"), null=True, blank=True)  # noqa: DJ001 (NULL: no value, unlike "")
+    new_comment = models.TextField(_("new comment"), null=True, blank=True)  # noqa: DJ001 (NULL: no value, unlike "")
+    time = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    user_name = models.CharField(_("user"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audits",
+        db_constraint=False,
+    )
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data value change")
+        verbose_name_plural = _("data value changes")
+        ordering = ["-time", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value_id}: {self.old_value} → {self.new_value}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+    @classmethod
+    def finished(cls) -> tuple[str, ...]:
+        return (cls.DONE, cls.FAILED)
+
+
+class ImportFormat(models.TextChoices):
+    DHIS2_JSON = "dhis2_json", _("DHIS2 JSON")
+    DHIS2_CSV = "dhis2_csv", _("DHIS2 CSV")
+    JSON = "json", _("JSON list")
+    CSV = "csv", _("CSV (long format)")
+    XLSX = "xlsx", _("Excel (long format)")
+    TEMPLATE = "template", _("Excel form template")
+
+
+class ImportJob(models.Model):
+    """One import: who sent what through which channel, with which options, and what came
+    of it. Counts are written with each committed chunk, so a job that failed half-way says
+    exactly what was committed."""
+
+    scope_field = "user__orgunit"
+
+    uid = models.CharField(_("uid"), max_length=11, unique=True, default=generate_uid)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    format = models.CharField(_("format"), max_length=12, choices=ImportFormat)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED
+    )
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    deleted = models.PositiveIntegerField(_("deleted"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    chunks = models.PositiveIntegerField(_("chunks committed"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    stored_file = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.uid} ({self.get_format_display()})"
+
+    @property
+    def ignored(self) -> int:
+        return self.unchanged + self.refused
+
+
+class ImportIssue(models.Model):
+    """A refused row of an import: its index in the payload (0-based), the line of the
+    file when it came from one, the DHIS2 error code, the property and object at fault."""
+
+    scope_field = "job__user__orgunit"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    index = models.PositiveIntegerField(_("index"))
+    line = models.PositiveIntegerField(_("line"), null=True, blank=True)
+    code = models.CharField(_("error code"), max_length=10)
+    property = models.CharField(_("field"), max_length=40, blank=True)
+    object = models.CharField(_("object"), max_length=255, blank=True)
+    message = models.TextField(_("message"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("refused row")
+        verbose_name_plural = _("refused rows")
+        ordering = ["job", "index", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.index} {self.code}"
+
+
+class PeriodLock(models.Model):
+    """A period closed for data entry: for one reporting regime's indicators (or all), in
+    one unit's subtree (or everywhere). Values of a locked period are refused on every
+    channel until the lock is lifted."""
+
+    regime = models.ForeignKey(
+        ReportingRegime,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reporting regime"),
+    )
+    orgunit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    period = models.CharField(_("period"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(_("locked at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("period lock")
+        verbose_name_plural = _("period locks")
+        ordering = ["-locked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.regime or '*'} {self.orgunit or '*'}"
+
+
+class Submission(models.Model):
+    """A report (one regime, one unit, one period) sent to the center: when and by whom.
+    DHIS2's complete registration; timeliness is judged from ``submitted_at``."""
+
+    scope_field = "orgunit"
+
+    regime = models.ForeignKey(
+        ReportingRegime, on_delete=models.PROTECT, related_name="+", verbose_name=_("regime")
+    )
+    orgunit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=20)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submitted report")
+        verbose_name_plural = _("submitted reports")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regime", "orgunit", "period"], name="submission_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regime_id}/{self.orgunit_id}/{self.period}"
+
+
+class Narrative(models.Model):
+    """The text of one narrative section of a report (assessment, difficulties,
+    proposals): one per regime section, unit and period."""
+
+    scope_field = "orgunit"
+
+    section = models.ForeignKey(
+        "catalog.NarrativeSection", on_delete=models.PROTECT, related_name="+"
+    )
+    orgunit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=20)
+    text = models.TextField(_("text"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("narrative")
+        verbose_name_plural = _("narratives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "orgunit", "period"], name="narrative_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}/{self.orgunit_id}/{self.period}"
