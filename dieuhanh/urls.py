@@ -32,5 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("orgunits/", include("dieuhanh.orgunits.urls")),
     path("catalog/", include("dieuhanh.catalog.urls")),
+    path("data/", include("dieuhanh.datavalues.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

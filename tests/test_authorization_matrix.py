@@ -7,6 +7,7 @@ without deciding who may call it.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -60,6 +61,11 @@ PAGE_RULES = {
     "catalog:regime_new": (ReportingRegime, "add"),
     "catalog:regime_edit": (ReportingRegime, "change"),
     "catalog:regime_content": (ReportingRegime, "change"),
+    "datavalues:choose": SIGNED_IN,
+    "datavalues:entry": (DataValue, "view"),
+    "datavalues:save": (DataValue, "add"),
+    "datavalues:narrative": (DataValue, "add"),
+    "datavalues:submit": (DataValue, "add"),
 }
 
 API_RULES = {
@@ -205,6 +211,14 @@ def page_url(name, unit, username="commune_officer") -> str:
         kwargs["code"] = CODE
     if "<str:username>" in route:
         kwargs["username"] = username
+    if "<str:regime>" in route:
+        kwargs["regime"] = CODE
+    if "<str:unit>" in route:
+        kwargs["unit"] = unit.uid
+    if "<str:period>" in route:
+        kwargs["period"] = (
+            datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+        ).strftime("%Y%m")
     return reverse(name, kwargs=kwargs)
 
 

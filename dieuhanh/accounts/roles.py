@@ -35,6 +35,8 @@ AGENCY_DATA = (
     "datavalues.view_datavalueaudit",
     "datavalues.view_importjob",
     "datavalues.view_importissue",
+    "datavalues.view_submission",
+    "datavalues.view_narrative",
 )
 
 ROLES = (
@@ -60,6 +62,8 @@ ROLES = (
             "datavalues.view_datavalueaudit",
             "datavalues.view_importjob",
             "datavalues.view_importissue",
+            "datavalues.view_submission",
+            "datavalues.view_narrative",
             "datavalues.view_periodlock",
             "datavalues.add_periodlock",
             "datavalues.delete_periodlock",

@@ -49,10 +49,13 @@ class Cell:
     comment: str = ""
     status: str = ""
     previous: str | None = None
+    value_type: str = "number"
 
     @property
     def change(self) -> float | None:
         """Relative change from last period, in percent, when both are numbers."""
+        if self.value_type in ("boolean", "text"):
+            return None
         try:
             now, before = float(self.value), float(self.previous)
         except (TypeError, ValueError):
@@ -132,9 +135,20 @@ def find_report(user, regime_code: str, unit_uid: str, period_code: str):
     regime = ReportingRegime.objects.filter(code=regime_code).first()
     if regime is None:
         raise ValidationError(_("Unknown reporting regime."), code="unknown_regime")
-    unit = OrgUnit.objects.restrict(user, "view").filter(uid=unit_uid).first()
-    if unit is None:
+    from dieuhanh.accounts.scopes import scope_unit_ids
+
+    unit = OrgUnit.objects.filter(uid=unit_uid).first()
+    visible = scope_unit_ids(user, "view")
+    if unit is None or (visible is not None and unit.pk not in visible):
         raise ValidationError(_("Unknown unit, or outside your scope."), code="unknown_unit")
+    if (
+        unit.kind not in (regime.reporter_kinds or ())
+        and not regime.reporter_units.filter(pk=unit.pk).exists()
+    ):
+        raise ValidationError(
+            _("%(unit)s does not report under this regime.") % {"unit": unit.name},
+            code="not_a_reporter",
+        )
     try:
         period = periods.parse(period_code)
     except periods.PeriodError as error:
@@ -155,8 +169,12 @@ def _shown(number, text) -> str | None:
 
 
 def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Period) -> EntryForm:
+    from dieuhanh.catalog.models import Indicator
+
     items = list(
-        RegimeIndicator.objects.filter(section__regime=regime)
+        RegimeIndicator.objects.filter(
+            section__regime=regime, indicator__in=Indicator.objects.restrict(user, "view")
+        )
         .select_related("section", "indicator", "indicator__unit", "disaggregation")
         .order_by("section__sort_order", "section__id", "sort_order", "id")
     )
@@ -170,13 +188,17 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
     previous = period.previous()
     stored = {}
     before = {}
-    for row in DataValue.objects.filter(
-        indicator_id__in=indicator_ids,
-        orgunit=unit,
-        period__in=[period.code, previous.code],
-        deleted=False,
-    ).values_list(
-        "indicator_id", "combination_id", "period", "number", "text", "comment", "status"
+    for row in (
+        DataValue.objects.restrict(user, "view")
+        .filter(
+            indicator_id__in=indicator_ids,
+            orgunit=unit,
+            period__in=[period.code, previous.code],
+            deleted=False,
+        )
+        .values_list(
+            "indicator_id", "combination_id", "period", "number", "text", "comment", "status"
+        )
     ):
         indicator_id, combo_id, code, number, text, comment, status = row
         if code == period.code:
@@ -205,6 +227,7 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
                     comment or "",
                     status,
                     before.get((item.indicator_id, combo.pk)),
+                    item.indicator.value_type,
                 )
             )
         indicator = item.indicator
@@ -219,8 +242,12 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
                 cells,
             )
         )
-    narratives = _narratives(regime, unit, period)
-    submission = Submission.objects.filter(regime=regime, orgunit=unit, period=period.code).first()
+    narratives = _narratives(user, regime, unit, period)
+    submission = (
+        Submission.objects.restrict(user, "view")
+        .filter(regime=regime, orgunit=unit, period=period.code)
+        .first()
+    )
     locked = is_locked(regime, unit, period)
     approved = any(
         cell.status in ValueStatus.read_only()
@@ -259,11 +286,11 @@ def _in_capture_scope(user, unit: OrgUnit) -> bool:
     return allowed is None or unit.pk in allowed
 
 
-def _narratives(regime, unit, period) -> list[NarrativeBox]:
+def _narratives(user, regime, unit, period) -> list[NarrativeBox]:
     texts = dict(
-        Narrative.objects.filter(
-            section__regime=regime, orgunit=unit, period=period.code
-        ).values_list("section_id", "text")
+        Narrative.objects.restrict(user, "view")
+        .filter(section__regime=regime, orgunit=unit, period=period.code)
+        .values_list("section_id", "text")
     )
     return [
         NarrativeBox(s.pk, s.number, s.title, s.guidance, texts.get(s.pk, ""))
@@ -366,7 +393,17 @@ def save_cells(
     return result
 
 
-def save_narrative(user, unit: OrgUnit, period: periods.Period, section_id: int, text: str):
+def save_narrative(
+    user,
+    regime: ReportingRegime,
+    unit: OrgUnit,
+    period: periods.Period,
+    section_id: int | None,
+    text: str,
+):
+    """Keep the text of one narrative section of a report (audited); refused outside the
+    capture scope, for a section of another regime, and once the report is locked or
+    approved."""
     from dieuhanh.accounts.scopes import scope_unit_ids
 
     if not permits(user, DataValue, "add"):
@@ -374,9 +411,15 @@ def save_narrative(user, unit: OrgUnit, period: periods.Period, section_id: int,
     allowed = scope_unit_ids(user, "add")
     if allowed is not None and unit.pk not in allowed:
         raise denied(DataValue, "add", unit)
-    section = NarrativeSection.objects.get(pk=section_id)
-    if is_locked(section.regime, unit, period):
-        raise ValidationError(_("The period is locked."), code="locked")
+    section = NarrativeSection.objects.filter(regime=regime, pk=section_id).first()
+    if section is None or not isinstance(text, str):
+        raise ValidationError(
+            _("The request does not name a narrative section of this report."),
+            code="unknown_section",
+        )
+    form = entry_form(user, regime, unit, period)
+    if not form.editable:
+        raise ValidationError(form.reason, code="read_only")
     with transaction.atomic():
         narrative = (
             Narrative.objects.select_for_update()

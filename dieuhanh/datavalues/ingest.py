@@ -20,7 +20,6 @@ the last to commit wins and each leaves its own audit row with the value it repl
 from __future__ import annotations
 
 import datetime
-import io
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -795,7 +794,6 @@ class Writer:
     def stage(self, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS dv_stage")
-            cursor.execute("DROP TABLE IF EXISTS dv_plan")
             number_type = "numeric" if self.vendor == "postgresql" else "NUMERIC"
             cursor.execute(
                 "CREATE TEMP TABLE dv_stage (idx bigint, indicator_id bigint, "
@@ -813,32 +811,18 @@ class Writer:
                 )
 
     def _copy(self, cursor, rows: list[tuple]) -> None:
-        """COPY in PostgreSQL's text format, built in one buffer."""
-        buffer = io.StringIO()
-        write = buffer.write
-        for row in rows:
-            write(
-                "\t".join(
-                    "\\N"
-                    if item is None
-                    else (
-                        _escape(item)
-                        if isinstance(item, str)
-                        else ("t" if item else "f")
-                        if isinstance(item, bool)
-                        else str(item)
-                    )
-                    for item in row
-                )
-            )
-            write("\n")
+        """COPY the rows; psycopg adapts each field in C (escaping included)."""
         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
         with raw.copy(f"COPY dv_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
 
     # --- planning --------------------------------------------------------------------------
-    def plan(self) -> None:
-        """Join the staged rows with the stored values and decide each row's action."""
+    def _plan_query(self) -> str:
+        """The staged rows joined with the stored values, each with its action: create,
+        update, restore, delete, unchanged, skip (not for this strategy) or approved
+        (refused: the stored value is read-only)."""
         strategy = self.options.strategy
         differs = "IS DISTINCT FROM" if self.vendor == "postgresql" else "IS NOT"
         read_only = ", ".join(f"'{s}'" for s in ValueStatus.read_only())
@@ -871,17 +855,12 @@ class Writer:
                 "CASE WHEN d.number = CAST(d.number AS INTEGER) "
                 "THEN CAST(CAST(d.number AS INTEGER) AS TEXT) ELSE CAST(d.number AS TEXT) END"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""CREATE TEMP TABLE dv_plan AS
-                SELECT s.*, d.id AS old_id, COALESCE(d.text, {old_value}) AS old_shown,
-                       d.comment AS old_comment, d.deleted AS old_deleted,
-                       {action} AS action, {self._new_id()} AS new_id
-                FROM dv_stage s LEFT JOIN {self.values} d
-                  ON d.indicator_id = s.indicator_id AND d.period = s.period
-                 AND d.orgunit_id = s.orgunit_id AND d.combination_id = s.combination_id
-                 AND d.attribute_id = s.attribute_id"""
-            )
+        return f"""SELECT s.*, d.id AS old_id, COALESCE(d.text, {old_value}) AS old_shown,
+                   d.comment AS old_comment, {action} AS action, {self._new_id()} AS new_id
+            FROM dv_stage s LEFT JOIN {self.values} d
+              ON d.indicator_id = s.indicator_id AND d.period = s.period
+             AND d.orgunit_id = s.orgunit_id AND d.combination_id = s.combination_id
+             AND d.attribute_id = s.attribute_id"""
 
     def _new_id(self) -> str:
         """The id a new value will get, allocated in the plan so that the audit rows can
@@ -897,15 +876,98 @@ class Writer:
             "ROW_NUMBER() OVER (PARTITION BY d.id IS NULL ORDER BY s.idx) END"
         )
 
-    def counts(self) -> dict[str, int]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT action, COUNT(*) FROM dv_plan GROUP BY action")
-            return dict(cursor.fetchall())
+    def _writes(self) -> list[str]:
+        """The statements that apply a plan (named ``p``): insert the new values, update
+        and restore the changed ones, soft-delete, and append one audit row per change."""
+        values = self.values
+        return [
+            f"""INSERT INTO {values} (id, indicator_id, combination_id, attribute_id,
+                orgunit_id, period, period_start, period_end, number, text, comment,
+                followup, status, deleted, channel, job_id, created_at, updated_at,
+                created_by_id, updated_by_id)
+            SELECT new_id, indicator_id, combination_id, attribute_id, orgunit_id, period,
+                period_start, period_end, number, text, COALESCE(comment, ''),
+                COALESCE(followup, FALSE), %(status)s, FALSE, %(channel)s, %(job)s,
+                %(now)s, %(now)s, %(user)s, %(user)s
+            FROM p WHERE action = 'create'""",
+            f"""UPDATE {values} SET
+                number = CASE WHEN p.has_value THEN p.number ELSE {values}.number END,
+                text = CASE WHEN p.has_value THEN p.text ELSE {values}.text END,
+                comment = COALESCE(p.comment, {values}.comment),
+                followup = COALESCE(p.followup, {values}.followup),
+                status = %(status)s, deleted = FALSE, channel = %(channel)s,
+                job_id = %(job)s, updated_at = %(now)s, updated_by_id = %(user)s
+            FROM p WHERE {values}.id = p.old_id AND p.action IN ('update', 'restore')""",
+            f"""UPDATE {values} SET deleted = TRUE, channel = %(channel)s,
+                job_id = %(job)s, updated_at = %(now)s, updated_by_id = %(user)s
+            FROM p WHERE {values}.id = p.old_id AND p.action = 'delete'""",
+            f"""INSERT INTO {self.audit} (value_id, kind, old_value, new_value, old_comment,
+                new_comment, time, user_id, user_name, channel, job_id, request_id)
+            SELECT COALESCE(p.old_id, p.new_id),
+                CASE p.action WHEN 'create' THEN '{AuditKind.CREATE}'
+                    WHEN 'update' THEN '{AuditKind.UPDATE}'
+                    WHEN 'restore' THEN '{AuditKind.RESTORE}'
+                    ELSE '{AuditKind.DELETE}' END,
+                CASE WHEN p.action IN ('create', 'restore') THEN NULL ELSE p.old_shown END,
+                CASE WHEN p.action = 'delete' THEN NULL
+                    WHEN p.has_value THEN p.shown ELSE p.old_shown END,
+                CASE WHEN p.action = 'create' THEN NULL ELSE p.old_comment END,
+                CASE WHEN p.action = 'delete' THEN NULL
+                    ELSE COALESCE(p.comment, p.old_comment, '') END,
+                %(now)s, %(user)s, %(user_name)s, %(channel)s, %(job)s, %(request)s
+            FROM p WHERE p.action IN ('create', 'update', 'restore', 'delete')""",
+        ]
 
-    def approved_rows(self) -> list[tuple[int, str]]:
+    def _params(self) -> dict:
+        return {
+            # as the ORM stores it (SQLite: naive UTC text), so that lookups compare alike
+            "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+            "user": self.user.pk if self.user else None,
+            "user_name": self.user_name,
+            "channel": self.channel,
+            "job": self.job_id,
+            "request": self.request_id,
+            "status": self.options.status,
+        }
+
+    def write(self, *, apply: bool) -> tuple[dict[str, int], list[int]]:
+        """Plan the staged rows and, unless ``apply`` is false (a dry run), write them.
+        Returns the count of rows per action and the indexes of the rows refused because
+        their stored value is approved. On PostgreSQL this is one statement (the plan a
+        materialised CTE, the writes data-modifying CTEs); SQLite, which has no such CTEs,
+        keeps the plan in a temporary table and runs the writes one by one."""
+        summary = "SELECT action, COUNT(*), {agg} FROM p GROUP BY action"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT idx, period FROM dv_plan WHERE action = 'approved' ORDER BY idx")
-            return cursor.fetchall()
+            if self.vendor == "postgresql":
+                writes = ""
+                if apply:
+                    writes = "".join(
+                        f", w{n} AS ({statement})" for n, statement in enumerate(self._writes())
+                    )
+                cursor.execute(
+                    f"WITH p AS MATERIALIZED ({self._plan_query()}){writes} "
+                    + summary.format(
+                        agg="array_agg(idx ORDER BY idx) FILTER (WHERE action = 'approved')"
+                    ),
+                    self._params(),
+                )
+                rows = cursor.fetchall()
+                return (
+                    {action: count for action, count, _ in rows},
+                    [i for _a, _c, indexes in rows for i in indexes or ()],
+                )
+            cursor.execute("DROP TABLE IF EXISTS p")
+            cursor.execute(f"CREATE TEMP TABLE p AS {self._plan_query()}")
+            cursor.execute(summary.format(agg="NULL"))
+            counts = {action: count for action, count, _ in cursor.fetchall()}
+            cursor.execute("SELECT idx FROM p WHERE action = 'approved' ORDER BY idx")
+            approved = [row[0] for row in cursor.fetchall()]
+            if apply:
+                params = self._params()
+                for statement in self._writes():
+                    cursor.execute(statement, params)
+            cursor.execute("DROP TABLE p")
+            return counts, approved
 
     def lock(self) -> None:
         if self.vendor != "postgresql":
@@ -917,85 +979,9 @@ class Writer:
                 "ORDER BY indicator_id, orgunit_id) k"
             )
 
-    # --- applying ----------------------------------------------------------------------------
-    def apply(self) -> None:
-        now = timezone.now()
-        user_id = self.user.pk if self.user else None
-        params = {
-            "now": now,
-            "user": user_id,
-            "user_name": self.user_name,
-            "channel": self.channel,
-            "job": self.job_id,
-            "request": self.request_id,
-            "status": self.options.status,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""INSERT INTO {self.values} (id, indicator_id, combination_id, attribute_id,
-                    orgunit_id, period, period_start, period_end, number, text, comment,
-                    followup, status, deleted, channel, job_id, created_at, updated_at,
-                    created_by_id, updated_by_id)
-                SELECT new_id, indicator_id, combination_id, attribute_id, orgunit_id, period,
-                    period_start, period_end, number, text, COALESCE(comment, ''),
-                    COALESCE(followup, FALSE), %(status)s, FALSE, %(channel)s, %(job)s,
-                    %(now)s, %(now)s, %(user)s, %(user)s
-                FROM dv_plan WHERE action = 'create'""",
-                params,
-            )
-            cursor.execute(
-                f"""UPDATE {self.values} SET
-                    number = CASE WHEN p.has_value THEN p.number ELSE {self.values}.number END,
-                    text = CASE WHEN p.has_value THEN p.text ELSE {self.values}.text END,
-                    comment = COALESCE(p.comment, {self.values}.comment),
-                    followup = COALESCE(p.followup, {self.values}.followup),
-                    status = %(status)s, deleted = FALSE, channel = %(channel)s,
-                    job_id = %(job)s, updated_at = %(now)s, updated_by_id = %(user)s
-                FROM dv_plan p
-                WHERE {self.values}.id = p.old_id AND p.action IN ('update', 'restore')""",
-                params,
-            )
-            cursor.execute(
-                f"""UPDATE {self.values} SET deleted = TRUE, channel = %(channel)s,
-                    job_id = %(job)s, updated_at = %(now)s, updated_by_id = %(user)s
-                FROM dv_plan p WHERE {self.values}.id = p.old_id AND p.action = 'delete'""",
-                params,
-            )
-            cursor.execute(
-                f"""INSERT INTO {self.audit} (value_id, kind, old_value, new_value, old_comment,
-                    new_comment, time, user_id, user_name, channel, job_id, request_id)
-                SELECT COALESCE(p.old_id, p.new_id),
-                    CASE p.action WHEN 'create' THEN '{AuditKind.CREATE}'
-                        WHEN 'update' THEN '{AuditKind.UPDATE}'
-                        WHEN 'restore' THEN '{AuditKind.RESTORE}'
-                        ELSE '{AuditKind.DELETE}' END,
-                    CASE WHEN p.action IN ('create', 'restore') THEN NULL ELSE p.old_shown END,
-                    CASE WHEN p.action = 'delete' THEN NULL
-                        WHEN p.has_value THEN p.shown ELSE p.old_shown END,
-                    CASE WHEN p.action = 'create' THEN NULL ELSE p.old_comment END,
-                    CASE WHEN p.action = 'delete' THEN NULL
-                        ELSE COALESCE(p.comment, p.old_comment, '') END,
-                    %(now)s, %(user)s, %(user_name)s, %(channel)s, %(job)s, %(request)s
-                FROM dv_plan p
-                WHERE p.action IN ('create', 'update', 'restore', 'delete')""",
-                params,
-            )
-
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS dv_plan")
             cursor.execute("DROP TABLE IF EXISTS dv_stage")
-
-
-def _escape(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
 
 
 # --- the engine ------------------------------------------------------------------------------
@@ -1055,22 +1041,26 @@ def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on
             if staged:
                 writer.stage(staged)
                 writer.lock()
-                writer.plan()
-                counts = writer.counts()
-                for index, period in writer.approved_rows():
-                    conflicts.append(
-                        Conflict(
-                            index,
-                            None,
-                            E_APPROVED,
-                            "value",
-                            period,
-                            _("The value for period %(period)s is approved and cannot be changed.")
-                            % {"period": period},
+                counts, approved = writer.write(apply=not writer.options.dry_run)
+                if approved:
+                    by_index = {row[0]: row for row in staged}
+                    lines = {raw.index: raw.line for raw in chunk}
+                    for index in approved:
+                        period = by_index[index][5]
+                        conflicts.append(
+                            Conflict(
+                                index,
+                                lines.get(index),
+                                E_APPROVED,
+                                "value",
+                                period,
+                                _(
+                                    "The value for period %(period)s is approved and cannot "
+                                    "be changed."
+                                )
+                                % {"period": period},
+                            )
                         )
-                    )
-                if not writer.options.dry_run:
-                    writer.apply()
                 writer.drop()
                 chunk_result.created = counts.get("create", 0) + counts.get("restore", 0)
                 chunk_result.updated = counts.get("update", 0)

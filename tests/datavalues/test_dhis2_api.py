@@ -18,7 +18,8 @@ LAST_MONTH = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1))
 
 
 def hanoi():
-    return OrgUnit.objects.filter(code="01", kind="province").order_by("-valid_from").first()
+    """Today's Hà Nội (the unit valid from 1 July 2025; the old one has no start date)."""
+    return OrgUnit.objects.filter(code="01", kind="province", valid_to__isnull=True).get()
 
 
 @pytest.fixture
@@ -249,7 +250,7 @@ def test_read_is_scoped(pusher, catalog):
     outsider = user_with_role(
         "agency_data_officer",
         "can_bo_hcm",
-        orgunit=OrgUnit.objects.filter(code="79", kind="province").latest("valid_from"),
+        orgunit=OrgUnit.objects.filter(code="79", kind="province", valid_to__isnull=True).get(),
     )
     client = Client()
     client.force_login(outsider)

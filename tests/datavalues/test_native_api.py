@@ -28,7 +28,8 @@ LAST_MONTH = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1))
 
 
 def hanoi():
-    return OrgUnit.objects.filter(code="01", kind="province").order_by("-valid_from").first()
+    """Today's Hà Nội (the unit valid from 1 July 2025; the old one has no start date)."""
+    return OrgUnit.objects.filter(code="01", kind="province", valid_to__isnull=True).get()
 
 
 @pytest.fixture

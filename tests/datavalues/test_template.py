@@ -18,7 +18,8 @@ REGIME = "KTXH_TINH_THANG"
 
 
 def hanoi():
-    return OrgUnit.objects.filter(code="01", kind="province").order_by("-valid_from").first()
+    """Today's Hà Nội (the unit valid from 1 July 2025; the old one has no start date)."""
+    return OrgUnit.objects.filter(code="01", kind="province", valid_to__isnull=True).get()
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_template_of_a_unit_outside_the_scope_is_refused(catalog, db):
     stranger = user_with_role("agency_data_officer", "ngoai_pham_vi", orgunit=hanoi())
     client = Client()
     client.force_login(stranger)
-    other = OrgUnit.objects.filter(code="79", kind="province").latest("valid_from")
+    other = OrgUnit.objects.filter(code="79", kind="province", valid_to__isnull=True).get()
     response = client.get(
         "/api/v1/datavalues/template",
         {"regime": REGIME, "orgunit": other.uid, "period": LAST_MONTH},

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from dieuhanh.datavalues import views
+
+app_name = "datavalues"
+
+urlpatterns = [
+    path("", views.choose_report, name="choose"),
+    path("entry/<str:regime>/<str:unit>/<str:period>/", views.entry, name="entry"),
+    path("entry/<str:regime>/<str:unit>/<str:period>/save/", views.save, name="save"),
+    path(
+        "entry/<str:regime>/<str:unit>/<str:period>/narrative/",
+        views.save_narrative,
+        name="narrative",
+    ),
+    path("entry/<str:regime>/<str:unit>/<str:period>/submit/", views.submit, name="submit"),
+]
