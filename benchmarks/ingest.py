@@ -21,6 +21,7 @@ import io
 import json
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,35 +97,43 @@ def main() -> None:
                     produced += 1
                     yield indicator, month, orgunit, produced
 
+    folder = Path(tempfile.mkdtemp(prefix="dieuhanh-ingest-"))
+
     def dhis2_json(shift: int = 0) -> bytes:
-        parts = ['{"dataSet":"","dataValues":[']
-        first = True
-        for indicator, month, orgunit, n in cells():
-            item = json.dumps(
-                {
-                    "dataElement": indicator,
-                    "period": month,
-                    "orgUnit": orgunit,
-                    "categoryOptionCombo": DEFAULT_COMBINATION_UID,
-                    "attributeOptionCombo": DEFAULT_COMBINATION_UID,
-                    "value": str(n % 9973 + shift) + ".5",
-                },
-                separators=(",", ":"),
-            )
-            parts.append(item if first else "," + item)
-            first = False
-        parts.append("]}")
-        return "".join(parts).encode()
+        """The payload, written item by item to a file and read back whole, as a request
+        body arrives: generating it never holds more than the bytes themselves."""
+        path = folder / "payload.json"
+        with path.open("w", encoding="utf-8") as out:
+            out.write('{"dataSet":"","dataValues":[')
+            for indicator, month, orgunit, n in cells():
+                if n > 1:
+                    out.write(",")
+                out.write(
+                    json.dumps(
+                        {
+                            "dataElement": indicator,
+                            "period": month,
+                            "orgUnit": orgunit,
+                            "categoryOptionCombo": DEFAULT_COMBINATION_UID,
+                            "attributeOptionCombo": DEFAULT_COMBINATION_UID,
+                            "value": str(n % 9973 + shift) + ".5",
+                        },
+                        separators=(",", ":"),
+                    )
+                )
+            out.write("]}")
+        return path.read_bytes()
 
     def dhis2_csv() -> bytes:
-        buffer = io.StringIO()
-        buffer.write("dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n")
-        for indicator, month, orgunit, n in cells():
-            buffer.write(
-                f"{indicator},{month},{orgunit},{DEFAULT_COMBINATION_UID},"
-                f"{DEFAULT_COMBINATION_UID},{n % 9973}.5\n"
-            )
-        return buffer.getvalue().encode()
+        path = folder / "payload.csv"
+        with path.open("w", encoding="utf-8") as out:
+            out.write("dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n")
+            for indicator, month, orgunit, n in cells():
+                out.write(
+                    f"{indicator},{month},{orgunit},{DEFAULT_COMBINATION_UID},"
+                    f"{DEFAULT_COMBINATION_UID},{n % 9973}.5\n"
+                )
+        return path.read_bytes()
 
     def run(label: str, data: bytes, fmt=ImportFormat.DHIS2_JSON) -> float:
         options = ImportOptions()  # DHIS2's defaults: uid, CREATE_AND_UPDATE

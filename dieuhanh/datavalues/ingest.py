@@ -804,6 +804,11 @@ class Writer:
             )
             if self.vendor == "postgresql":
                 self._copy(cursor, rows)
+                # Statistics, so that the planner looks the staged cells up through the
+                # unique index instead of hashing the whole values table for every chunk;
+                # memoising those lookups never hits (every cell is distinct).
+                cursor.execute("ANALYZE dv_stage")
+                cursor.execute("SET LOCAL enable_memoize = off")
             else:
                 cursor.executemany(
                     f"INSERT INTO dv_stage VALUES ({', '.join(['%s'] * len(STAGE_COLUMNS))})",
@@ -1025,8 +1030,9 @@ def ingest(
     return result
 
 
-def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on_chunk) -> None:
-    for chunk in _chunks(rows, max(1, writer.options.chunk_size)):
+def _checked(rows, resolver: Resolver, size: int):
+    """(chunk, staged rows, conflicts) for each chunk of the source."""
+    for chunk in _chunks(rows, size):
         staged = []
         conflicts: list[Conflict] = []
         for raw in chunk:
@@ -1035,6 +1041,65 @@ def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on
                 conflicts.append(checked)
             else:
                 staged.append(checked)
+        yield chunk, staged, conflicts
+
+
+_DONE = object()
+
+
+def _read_ahead(produce):
+    """Run a generator one item ahead in a thread: while the database writes a chunk, the
+    next one is parsed and checked (the database call releases the GIL). Pure Python work
+    only: the reading thread never touches the database. Errors reach the caller; the
+    thread stops when the caller stops."""
+    import queue
+    import threading
+
+    from django.utils import translation
+
+    items: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def work():
+        translation.activate(language)  # refusals in the caller's language
+        try:
+            for item in produce:
+                while not stop.is_set():
+                    try:
+                        items.put((item, None), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            items.put((_DONE, None))
+        except BaseException as error:  # handed to the caller, raised there
+            items.put((_DONE, error))
+
+    thread = threading.Thread(target=work, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                thread.join(0.1)
+
+
+def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on_chunk) -> None:
+    for chunk, staged, conflicts in _read_ahead(
+        _checked(rows, resolver, max(1, writer.options.chunk_size))
+    ):
         result.total += len(chunk)
         chunk_result = ImportResult()
         with transaction.atomic():
