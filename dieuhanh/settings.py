@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dieuhanh.datavalues.tasks.fail_stale_imports",
         "schedule": 300,
     },
+    "datavalues.remove_old_import_files": {
+        "task": "dieuhanh.datavalues.tasks.remove_old_import_files",
+        "schedule": 3600,
+    },
 }
 
 # --- logging ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dieuhanh.catalog import services as catalog
 from dieuhanh.catalog.models import Category, Disaggregation, Indicator, ReportingRegime
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
-from dieuhanh.datavalues.models import DataValue
+from dieuhanh.datavalues.models import DataValue, ImportJob
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
@@ -66,6 +66,9 @@ PAGE_RULES = {
     "datavalues:save": (DataValue, "add"),
     "datavalues:narrative": (DataValue, "add"),
     "datavalues:submit": (DataValue, "add"),
+    "datavalues:imports": (ImportJob, "view"),
+    "datavalues:import_job": (ImportJob, "view"),
+    "datavalues:import_confirm": (ImportJob, "view"),
 }
 
 API_RULES = {

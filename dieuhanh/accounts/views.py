@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,6 +14,7 @@ from dieuhanh.accounts import services
 from dieuhanh.accounts.forms import EditUserForm, NewUserForm
 from dieuhanh.accounts.models import User
 from dieuhanh.core.audit import record_event
+from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import permits
 
 
@@ -29,14 +29,13 @@ def user_list(request):
             | Q(full_name__icontains=q)
             | Q(orgunit__short_name__icontains=q)
         )
-    page = Paginator(users.prefetch_related("roles").order_by("username"), 50).get_page(
-        request.GET.get("page")
-    )
+    page, query = page_of(request, users.prefetch_related("roles").order_by("username"), 50)
     return render(
         request,
         "accounts/user_list.html",
         {
             "page": page,
+            "query": query,
             "q": q,
             "can_add": permits(request.user, User, "add"),
         },

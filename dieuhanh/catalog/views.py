@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +30,7 @@ from dieuhanh.catalog.models import (
 )
 from dieuhanh.core import periods
 from dieuhanh.core.models import AuditRecord
+from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits.models import OrgUnitKind
 
@@ -42,13 +42,11 @@ def browse(request):
     indicator_filter = IndicatorFilter(**{k: v for k, v in criteria.items() if v})
     visible = Indicator.objects.restrict(request.user, "view")
     results = indicator_filter.apply(visible)
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    page, query = page_of(request, results, 50)
     group_sets = IndicatorGroupSet.objects.restrict(request.user, "view").prefetch_related("groups")
     counts = dict(
         visible.values("groups__code").annotate(n=Count("id")).values_list("groups__code", "n")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "catalog/browse.html",
@@ -58,7 +56,7 @@ def browse(request):
             "total": results.count(),
             "group_sets": group_sets,
             "group_counts": counts,
-            "query": query.urlencode(),
+            "query": query,
             "can_add": permits(request.user, Indicator, "add"),
         },
     )

@@ -41,7 +41,7 @@ def navigation_for(user, current_path: str) -> list[NavEntry]:
     items: list[NavItem] = []
     for config in apps.get_app_configs():
         items.extend(getattr(config, "navigation", ()))
-    entries = []
+    visible = []
     for item in sorted(items, key=lambda i: (i.order, str(i.label))):
         if not item.visible_to(user):
             continue
@@ -49,6 +49,16 @@ def navigation_for(user, current_path: str) -> list[NavEntry]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        entries.append(NavEntry(label=str(item.label), url=url, icon=item.icon, active=active))
-    return entries
+        visible.append((item, url))
+    # The entry whose address is the longest prefix of the page's is the active one
+    # (/data/imports/ is Imports, not Data entry at /data/).
+    matches = [url for _item, url in visible if _opens(url, current_path)]
+    current = max(matches, key=len) if matches else None
+    return [
+        NavEntry(label=str(item.label), url=url, icon=item.icon, active=url == current)
+        for item, url in visible
+    ]
+
+
+def _opens(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)

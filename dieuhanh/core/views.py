@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -10,6 +9,7 @@ from dieuhanh.core.exports import audit_export, csv_response
 from dieuhanh.core.filters import AuditFilter, AuditFilterForm
 from dieuhanh.core.health import health_report, worker_status
 from dieuhanh.core.models import AuditRecord
+from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import permits
 
 AUDIT_COLUMNS = (
@@ -70,9 +70,5 @@ def audit_log(request):
             for r in records.iterator(2000)
         )
         return csv_response("audit-log.csv", AUDIT_COLUMNS, rows)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    page, query = page_of(request, records, 50)
+    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query})

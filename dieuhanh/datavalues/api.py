@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -431,26 +430,22 @@ def create_job(
         raise ApiError(422, "missing_file", _("Send the file in the form field “file”."))
     if upload.size > sources.MAX_UPLOAD_BYTES:
         raise ApiError(413, "file_too_large", _("The file is too large."))
-    fmt = format or services.guess_format(upload.name, upload.content_type or "")
-    if fmt not in ImportFormat.values:
-        raise ApiError(422, "unknown_format", _("Unknown import format “%s”.") % fmt)
     options = _options(strategy, dry_run, atomic, id_scheme)
     data = upload.read()
 
     def handler():
         try:
-            job = services.queue_import(
+            job = services.queue_upload(
                 request.auth,
                 data,
-                fmt,
+                upload.name,
                 options,
-                filename=upload.name,
-                encoding=encoding or None,
+                fmt=format,
+                content_type=upload.content_type or "",
+                encoding=encoding,
             )
         except sources.SourceError as error:
             raise ApiError(422, error.code, str(error)) from error
-        except PermissionDenied:
-            raise
         return 202, _job_out(job)
 
     return run_once(request, request.auth, data, handler)

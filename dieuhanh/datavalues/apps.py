@@ -17,4 +17,11 @@ class DataValuesConfig(AppConfig):
             order=50,
             permission="datavalues.view_datavalue",
         ),
+        NavItem(
+            label=_("Imports"),
+            url_name="datavalues:imports",
+            icon="cloud-upload",
+            order=51,
+            permission="datavalues.view_importjob",
+        ),
     )

@@ -34,11 +34,12 @@ from dieuhanh.datavalues.models import (
     Channel,
     DataValue,
     Narrative,
-    PeriodLock,
     Submission,
     ValueStatus,
+    lock_scopes,
+    value_text,
 )
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitClosure
+from dieuhanh.orgunits.models import OrgUnit
 
 
 @dataclass
@@ -162,12 +163,6 @@ def find_report(user, regime_code: str, unit_uid: str, period_code: str):
     return regime, unit, period
 
 
-def _shown(number, text) -> str | None:
-    from dieuhanh.datavalues.models import format_number
-
-    return text if text is not None else format_number(number)
-
-
 def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Period) -> EntryForm:
     from dieuhanh.catalog.models import Indicator
 
@@ -202,9 +197,9 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
     ):
         indicator_id, combo_id, code, number, text, comment, status = row
         if code == period.code:
-            stored[(indicator_id, combo_id)] = (_shown(number, text), comment, status)
+            stored[(indicator_id, combo_id)] = (value_text(number, text), comment, status)
         else:
-            before[(indicator_id, combo_id)] = _shown(number, text)
+            before[(indicator_id, combo_id)] = value_text(number, text)
     sections: list[Section] = []
     for item in items:
         if item.indicator.formula:
@@ -299,15 +294,9 @@ def _narratives(user, regime, unit, period) -> list[NarrativeBox]:
 
 
 def is_locked(regime, unit: OrgUnit, period: periods.Period) -> bool:
-    locks = PeriodLock.objects.filter(period=period.code).filter(
-        regime__isnull=True
-    ) | PeriodLock.objects.filter(period=period.code, regime=regime)
-    for lock in locks:
-        if lock.orgunit_id is None or lock.orgunit_id == unit.pk:
-            return True
-        if OrgUnitClosure.objects.filter(ancestor_id=lock.orgunit_id, descendant=unit).exists():
-            return True
-    return False
+    """Whether a lock covers this regime's report of ``unit`` for ``period``."""
+    locks = lock_scopes([period.code]).get(period.code, [])
+    return any(lock.covers({regime.pk}, unit.pk) for lock in locks)
 
 
 @dataclass
@@ -513,6 +502,94 @@ def submit_report(
             actor=user,
         )
     return submission
+
+
+# How many periods the period picker offers, by period type.
+PICKER_LENGTH = {
+    periods.PeriodType.HOURLY: 24,
+    periods.PeriodType.DAILY: 31,
+    periods.PeriodType.WEEKLY: 12,
+    periods.PeriodType.MONTHLY: 12,
+    periods.PeriodType.QUARTERLY: 8,
+    periods.PeriodType.SIXMONTHLY: 6,
+    periods.PeriodType.YEARLY: 5,
+}
+
+
+def reporting_units(user, regime: ReportingRegime, action: str) -> list[OrgUnit]:
+    """The units that report under ``regime`` now and that the user may ``action`` for."""
+    from dieuhanh.accounts.scopes import scope_unit_ids
+    from dieuhanh.catalog import services as catalog_services
+
+    current = periods.for_date(regime.period_type, timezone.localdate(), hour=0)
+    units = catalog_services.reporters(regime, current)
+    allowed = scope_unit_ids(user, action)
+    if allowed is not None:
+        units = units.filter(pk__in=allowed)
+    return list(units)
+
+
+def period_choices(regime: ReportingRegime) -> list[dict]:
+    """The periods the picker offers for ``regime``, newest first, with their deadlines."""
+    from dieuhanh.catalog import services as catalog_services
+
+    choices = []
+    for period in recent_periods(regime.period_type, PICKER_LENGTH.get(regime.period_type, 12)):
+        deadline = None
+        if regime.period_type != periods.PeriodType.HOURLY:
+            deadline = catalog_services.scheduled(regime, period).deadline
+        choices.append({"code": period.code, "label": period.label(), "deadline": deadline})
+    return choices
+
+
+def recent_reports(user, limit: int = 15) -> list[dict]:
+    """The reports last submitted that the user may see, each with its period and whether
+    it is locked or approved: three queries whatever the number of reports."""
+    submissions = []
+    for submission in (
+        Submission.objects.restrict(user, "view")
+        .select_related("regime", "orgunit", "submitted_by")
+        .order_by("-submitted_at")[:limit]
+    ):
+        try:
+            submissions.append((submission, periods.parse(submission.period)))
+        except periods.PeriodError:
+            continue
+    if not submissions:
+        return []
+    codes = {period.code for _submission, period in submissions}
+    regimes_of: dict[int, set[int]] = {}
+    for regime_id, indicator_id in RegimeIndicator.objects.filter(
+        section__regime__in={s.regime_id for s, _period in submissions}
+    ).values_list("section__regime_id", "indicator_id"):
+        regimes_of.setdefault(indicator_id, set()).add(regime_id)
+    approved = {
+        (orgunit_id, code, regime_id)
+        for orgunit_id, code, indicator_id in DataValue.objects.restrict(user, "view")
+        .filter(
+            orgunit_id__in={s.orgunit_id for s, _period in submissions},
+            period__in=codes,
+            indicator_id__in=regimes_of,
+            status__in=ValueStatus.read_only(),
+            deleted=False,
+        )
+        .values_list("orgunit_id", "period", "indicator_id")
+        .distinct()
+        for regime_id in regimes_of[indicator_id]
+    }
+    locks = lock_scopes(codes)
+    return [
+        {
+            "submission": submission,
+            "period": period,
+            "approved": (submission.orgunit_id, period.code, submission.regime_id) in approved,
+            "locked": any(
+                lock.covers({submission.regime_id}, submission.orgunit_id)
+                for lock in locks.get(period.code, [])
+            ),
+        }
+        for submission, period in submissions
+    ]
 
 
 def recent_periods(period_type: str, count: int = 12, today: datetime.date | None = None):

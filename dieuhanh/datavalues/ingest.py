@@ -40,7 +40,6 @@ from dieuhanh.catalog.models import (
     ValueType,
 )
 from dieuhanh.core import periods
-from dieuhanh.core.audit import current_channel
 from dieuhanh.core.middleware import current_request_id
 from dieuhanh.datavalues.models import (
     DECIMAL_PLACES,
@@ -51,8 +50,8 @@ from dieuhanh.datavalues.models import (
     DataValueAudit,
     ImportIssue,
     ImportJob,
-    PeriodLock,
     ValueStatus,
+    lock_scopes,
 )
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -397,20 +396,7 @@ class Resolver:
             self.units_by_code.setdefault(unit.code, []).append(unit)
 
     def _load_locks(self) -> None:
-        from dieuhanh.orgunits.models import OrgUnitClosure
-
-        self.locks: dict[str, list[tuple[int | None, set[int] | None]]] = {}
-        for regime_id, orgunit_id, period in PeriodLock.objects.values_list(
-            "regime_id", "orgunit_id", "period"
-        ):
-            units = None
-            if orgunit_id is not None:
-                units = {orgunit_id} | set(
-                    OrgUnitClosure.objects.filter(ancestor_id=orgunit_id).values_list(
-                        "descendant_id", flat=True
-                    )
-                )
-            self.locks.setdefault(period, []).append((regime_id, units))
+        self.locks = lock_scopes()
 
     # --- resolution --------------------------------------------------------------------------
     def _indicator(self, reference: str) -> IndicatorInfo | None:
@@ -523,10 +509,8 @@ class Resolver:
                 % {"code": attribute_reference},
             ).at(raw)
         if self.locks and period.code in self.locks:
-            for regime_id, units in self.locks[period.code]:
-                if (regime_id is None or regime_id in indicator.regimes) and (
-                    units is None or unit.id in units
-                ):
+            for lock in self.locks[period.code]:
+                if lock.covers(indicator.regimes, unit.id):
                     return Refusal(
                         E_LOCKED,
                         "period",
@@ -782,8 +766,7 @@ class Writer:
         self.user_name = user.get_username() if self.user else ""
         self.options = options
         self.job_id = job.pk if job else None
-        channel = current_channel.get()
-        self.channel = channel if channel in Channel.values else Channel.SYSTEM
+        self.channel = Channel.current()
         request_id = current_request_id.get()
         self.request_id = "" if request_id == "-" else request_id
         self.vendor = connection.vendor

@@ -8,6 +8,8 @@ row; imports are ``ImportJob`` rows whose refused rows are ``ImportIssue`` rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,14 @@ class Channel(models.TextChoices):
     FILE = "file", _("File upload")
     DEMO = "demo", _("Demo data")
     SYSTEM = "system", _("System")
+
+    @classmethod
+    def current(cls) -> str:
+        """The channel of the work in progress (``core.audit.audit_channel``), or system."""
+        from dieuhanh.core.audit import current_channel
+
+        channel = current_channel.get()
+        return channel if channel in cls.values else cls.SYSTEM
 
 
 class DataValue(models.Model):
@@ -150,9 +160,12 @@ class DataValue(models.Model):
     @property
     def value(self) -> str | None:
         """The value as text, the way the API and the audit trail show it."""
-        if self.text is not None:
-            return self.text
-        return format_number(self.number)
+        return value_text(self.number, self.text)
+
+
+def value_text(number, text) -> str | None:
+    """A stored value as text: the text of a text indicator, else the number."""
+    return text if text is not None else format_number(number)
 
 
 def format_number(number) -> str | None:
@@ -355,6 +368,46 @@ class PeriodLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.regime or '*'} {self.orgunit or '*'}"
+
+
+@dataclass(frozen=True)
+class LockScope:
+    """What one period lock covers: a regime's indicators (None: all) in a set of units
+    (the locked unit and its whole subtree; None: everywhere)."""
+
+    regime_id: int | None
+    unit_ids: frozenset[int] | None
+
+    def covers(self, regime_ids, unit_id: int) -> bool:
+        """Whether a value of a unit, for an indicator reported under ``regime_ids``, is
+        locked by this lock."""
+        return (self.regime_id is None or self.regime_id in regime_ids) and (
+            self.unit_ids is None or unit_id in self.unit_ids
+        )
+
+
+def lock_scopes(period_codes=None) -> dict[str, list[LockScope]]:
+    """The period locks, by period code (all periods, or only those listed), each with the
+    units it covers; the one rule that every channel and the entry form apply."""
+    from dieuhanh.orgunits.models import OrgUnitClosure
+
+    locks = PeriodLock.objects.all()
+    if period_codes is not None:
+        locks = locks.filter(period__in=list(period_codes))
+    rows = list(locks.values_list("regime_id", "orgunit_id", "period"))
+    subtrees: dict[int, set[int]] = {}
+    roots = {orgunit_id for _regime, orgunit_id, _period in rows if orgunit_id is not None}
+    for ancestor, descendant in OrgUnitClosure.objects.filter(ancestor_id__in=roots).values_list(
+        "ancestor_id", "descendant_id"
+    ):
+        subtrees.setdefault(ancestor, set()).add(descendant)
+    scopes: dict[str, list[LockScope]] = {}
+    for regime_id, orgunit_id, period in rows:
+        units = None
+        if orgunit_id is not None:
+            units = frozenset(subtrees.get(orgunit_id, set()) | {orgunit_id})
+        scopes.setdefault(period, []).append(LockScope(regime_id, units))
+    return scopes
 
 
 class Submission(models.Model):

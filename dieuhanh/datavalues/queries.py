@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.catalog.models import Indicator, RegimeIndicator, ReportingRegime
 from dieuhanh.core import periods
 from dieuhanh.datavalues.ingest import Conflict, ImportResult
-from dieuhanh.datavalues.models import DataValue, ImportJob, format_number
+from dieuhanh.datavalues.models import DataValue, ImportJob, value_text
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitClosure
 
 VALUE_FIELDS = (
@@ -178,9 +178,7 @@ def value_rows(queryset):
 
 
 def shown_value(row: dict) -> str | None:
-    if row.get("text") is not None:
-        return row["text"]
-    return format_number(row.get("number"))
+    return value_text(row.get("number"), row.get("text"))
 
 
 def job_result(job: ImportJob) -> ImportResult:

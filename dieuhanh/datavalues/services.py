@@ -8,12 +8,12 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.core.audit import audit_channel, current_channel, record_change, snapshot
+from dieuhanh.core.audit import audit_channel, record_change, snapshot
 from dieuhanh.core.middleware import current_request_id
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.datavalues import sources
@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # A running job that has not committed a chunk for this long is taken as dead.
 STALE_AFTER = datetime.timedelta(minutes=10)
+# How long the file of a finished job is kept: a dry run's, for the import that follows it;
+# a failed job's, for a look at what went wrong.
+FILES_KEPT_FOR = datetime.timedelta(days=2)
 
 
 def check_may_import(user, options: ImportOptions) -> None:
@@ -86,7 +89,7 @@ def _new_job(user, fmt: str, options: ImportOptions, *, filename="", size=0, sta
     request_id = current_request_id.get()
     return ImportJob.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
-        channel=current_channel_choice(),
+        channel=Channel.current(),
         format=fmt,
         filename=(filename or "")[:255],
         size=size,
@@ -95,11 +98,6 @@ def _new_job(user, fmt: str, options: ImportOptions, *, filename="", size=0, sta
         status=status or JobStatus.QUEUED,
         request_id="" if request_id == "-" else request_id,
     )
-
-
-def current_channel_choice() -> str:
-    channel = current_channel.get()
-    return channel if channel in Channel.values else Channel.SYSTEM
 
 
 def import_data(
@@ -178,8 +176,38 @@ def import_dir() -> Path:
     return path
 
 
+def queue_upload(
+    user,
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    *,
+    fmt: str = "",
+    content_type: str = "",
+    encoding=None,
+    channel: str | None = None,
+) -> ImportJob:
+    """An uploaded file (the API's or the imports page's) queued as a job: refused when it
+    is too large or of an unknown format; the format is guessed from the file's name when
+    not given. ``channel`` names how it came (default: the request's)."""
+    if len(data) > sources.MAX_UPLOAD_BYTES:
+        raise sources.SourceError("file_too_large", _("The file is too large."))
+    fmt = fmt or guess_format(filename, content_type)
+    if fmt not in ImportFormat.values:
+        raise sources.SourceError("unknown_format", _("Unknown import format “%s”.") % fmt)
+    with audit_channel(channel or Channel.current()):
+        return queue_import(user, data, fmt, options, filename=filename, encoding=encoding or None)
+
+
 def queue_import(
-    user, data: bytes, fmt: str, options: ImportOptions, *, filename: str = "", encoding=None
+    user,
+    data: bytes,
+    fmt: str,
+    options: ImportOptions,
+    *,
+    filename: str = "",
+    encoding=None,
+    confirms: str = "",
 ) -> ImportJob:
     """Keep the payload in the import directory and let a worker run it."""
     from dieuhanh.datavalues.tasks import run_import
@@ -191,6 +219,8 @@ def queue_import(
     path = import_dir() / f"{job.uid}.payload"
     path.write_bytes(data)
     options_data = {**options.as_dict(), "encoding": encoding}
+    if confirms:
+        options_data["confirms"] = confirms
     ImportJob.objects.filter(pk=job.pk).update(stored_file=str(path), options=options_data)
     job.refresh_from_db()
     transaction.on_commit(lambda: run_import.delay(job.pk))
@@ -235,9 +265,82 @@ def run_job(job_id: int, *, on_chunk=None) -> ImportJob:
         _finish(
             job, JobStatus.DONE, result_message(result), encoding=source.encoding, result=result
         )
-    Path(job.stored_file).unlink(missing_ok=True)
+    if not job.dry_run:  # a dry run's file waits for the import that may follow
+        Path(job.stored_file).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(stored_file="")
     job.refresh_from_db()
     return job
+
+
+def confirm_import(user, job: ImportJob) -> ImportJob:
+    """Import for real the file that a finished dry run checked, with the same options: a
+    new job. Only the user who sent the dry run may, and only once."""
+    if not job.dry_run or job.status != JobStatus.DONE:
+        raise ValidationError(
+            _("Only a finished dry run can be imported."), code="not_a_finished_dry_run"
+        )
+    if job.user_id != getattr(user, "pk", None):
+        raise PermissionDenied(_("Only the user who sent the dry run may import its file."))
+    path = Path(job.stored_file) if job.stored_file else None
+    if path is None or not path.exists():
+        raise ValidationError(
+            _("This dry run has already been imported, or its file is no longer kept."),
+            code="file_gone",
+        )
+    options = options_from_job(job)
+    options.dry_run = False
+    with transaction.atomic():
+        # Two clicks, two tabs: the first to take the file imports it, the other is told.
+        taken = ImportJob.objects.filter(pk=job.pk, stored_file=job.stored_file).update(
+            stored_file=""
+        )
+        if not taken:
+            raise ValidationError(
+                _("This dry run has already been imported, or its file is no longer kept."),
+                code="file_gone",
+            )
+        with audit_channel(job.channel):  # the file came the way its dry run came
+            confirmed = queue_import(
+                user,
+                path.read_bytes(),
+                job.format,
+                options,
+                filename=job.filename,
+                encoding=(job.options or {}).get("encoding"),
+                confirms=job.uid,
+            )
+        record_change(
+            "update",
+            job,
+            before={"stored_file": str(path)},
+            after={"stored_file": "", "imported_as": confirmed.uid},
+            actor=user,
+        )
+    # The new job has its own copy; should this request still fail, the dry run's page
+    # says that its file is gone, and the file is sent again.
+    path.unlink(missing_ok=True)
+    return confirmed
+
+
+def confirmation_of(job: ImportJob) -> ImportJob | None:
+    """The job that imported a dry run's file, if any."""
+    return ImportJob.objects.filter(options__confirms=job.uid).first()
+
+
+def remove_old_files(now: datetime.datetime | None = None) -> int:
+    """Delete the kept files of jobs finished more than FILES_KEPT_FOR ago."""
+    now = now or timezone.now()
+    old = ImportJob.objects.filter(
+        status__in=(JobStatus.DONE, JobStatus.FAILED),
+        finished_at__lt=now - FILES_KEPT_FOR,
+    ).exclude(stored_file="")
+    removed = 0
+    for job in old:
+        Path(job.stored_file).unlink(missing_ok=True)
+        removed += ImportJob.objects.filter(pk=job.pk, stored_file=job.stored_file).update(
+            stored_file=""
+        )
+    return removed
 
 
 def fail_stale_jobs(now: datetime.datetime | None = None) -> int:
@@ -295,8 +398,11 @@ __all__ = [
     "ImportOptions",
     "Strategy",
     "check_may_import",
+    "confirm_import",
     "fail_stale_jobs",
     "import_data",
     "queue_import",
+    "queue_upload",
+    "remove_old_files",
     "run_job",
 ]

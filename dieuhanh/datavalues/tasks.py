@@ -14,3 +14,9 @@ def run_import(job_id: int) -> None:
 def fail_stale_imports() -> int:
     """Scheduled: imports whose worker died are marked failed with what they committed."""
     return services.fail_stale_jobs()
+
+
+@shared_task(ignore_result=True)
+def remove_old_import_files() -> int:
+    """Scheduled: the kept files of dry runs and failed jobs go after two days."""
+    return services.remove_old_files()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dieuhanh.datavalues import views
+from dieuhanh.datavalues import import_views, views
 
 app_name = "datavalues"
 
@@ -14,4 +14,7 @@ urlpatterns = [
         name="narrative",
     ),
     path("entry/<str:regime>/<str:unit>/<str:period>/submit/", views.submit, name="submit"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/<str:uid>/", import_views.import_job, name="import_job"),
+    path("imports/<str:uid>/confirm/", import_views.confirm_import, name="import_confirm"),
 ]

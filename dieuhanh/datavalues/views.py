@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,19 +29,9 @@ from dieuhanh.core import periods
 from dieuhanh.core.querysets import permits
 from dieuhanh.core.templatetags.dieuhanh import vn_number
 from dieuhanh.datavalues import entry as entry_service
-from dieuhanh.datavalues.models import DataValue, Submission, ValueStatus
+from dieuhanh.datavalues.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
-# How many periods the period picker offers, by period type.
-PICKER_LENGTH = {
-    periods.PeriodType.HOURLY: 24,
-    periods.PeriodType.DAILY: 31,
-    periods.PeriodType.WEEKLY: 12,
-    periods.PeriodType.MONTHLY: 12,
-    periods.PeriodType.QUARTERLY: 8,
-    periods.PeriodType.SIXMONTHLY: 6,
-    periods.PeriodType.YEARLY: 5,
-}
 NUMERIC_TYPES = {ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENT, ValueType.INDEX}
 MAX_CELLS = 5000  # one request of the grid; a whole regime is a few hundred cells
 # A change from last period this large (in percent) is worth a second look.
@@ -48,14 +39,22 @@ LARGE_CHANGE = 50
 
 
 # --- choosing a report -----------------------------------------------------------------------
-def _reporting_units(user, regime: ReportingRegime, action: str):
-    """The units that report under ``regime`` now and that the user may ``action`` for."""
-    current = periods.for_date(regime.period_type, timezone.localdate(), hour=0)
-    units = catalog_services.reporters(regime, current)
-    allowed = scope_unit_ids(user, action)
-    if allowed is not None:
-        units = units.filter(pk__in=allowed)
-    return list(units)
+def _recent_reports(user) -> list[dict]:
+    return [
+        {
+            **report,
+            "status": _status(report["submission"], report["locked"], report["approved"]),
+            "url": reverse(
+                "datavalues:entry",
+                args=[
+                    report["submission"].regime.code,
+                    report["submission"].orgunit.uid,
+                    report["period"].code,
+                ],
+            ),
+        }
+        for report in entry_service.recent_reports(user)
+    ]
 
 
 def _unit_groups(units):
@@ -65,52 +64,6 @@ def _unit_groups(units):
     for unit in sorted(units, key=lambda u: (order.get(u.kind, 99), u.code, u.name)):
         groups.setdefault(unit.kind, []).append(unit)
     return [(OrgUnitKind(kind).label, members) for kind, members in groups.items()]
-
-
-def _period_choices(regime: ReportingRegime):
-    choices = []
-    for period in entry_service.recent_periods(
-        regime.period_type, PICKER_LENGTH.get(regime.period_type, 12)
-    ):
-        deadline = None
-        if regime.period_type != periods.PeriodType.HOURLY:
-            deadline = catalog_services.scheduled(regime, period).deadline
-        choices.append({"code": period.code, "label": period.label(), "deadline": deadline})
-    return choices
-
-
-def _recent_reports(user, limit: int = 15):
-    rows = []
-    submissions = (
-        Submission.objects.restrict(user, "view")
-        .select_related("regime", "orgunit", "submitted_by")
-        .order_by("-submitted_at")[:limit]
-    )
-    for submission in submissions:
-        try:
-            period = periods.parse(submission.period)
-        except periods.PeriodError:
-            continue
-        approved = DataValue.objects.filter(
-            orgunit_id=submission.orgunit_id,
-            period=submission.period,
-            indicator__regime_items__section__regime_id=submission.regime_id,
-            status__in=ValueStatus.read_only(),
-            deleted=False,
-        ).exists()
-        locked = entry_service.is_locked(submission.regime, submission.orgunit, period)
-        rows.append(
-            {
-                "submission": submission,
-                "period": period,
-                "status": _status(None, locked, approved),
-                "url": reverse(
-                    "datavalues:entry",
-                    args=[submission.regime.code, submission.orgunit.uid, period.code],
-                ),
-            }
-        )
-    return rows
 
 
 @login_required
@@ -126,14 +79,14 @@ def choose_report(request):
             .filter(status=Status.ACTIVE)
             .order_by("period_type", "code")
         ):
-            regimes.append((regime, _reporting_units(user, regime, action)))
+            regimes.append((regime, entry_service.reporting_units(user, regime, action)))
     # The regime asked for, else the first one the user reports under.
     wanted = request.GET.get("regime", "")
     chosen = next((item for item in regimes if item[0].code == wanted), None)
     chosen = chosen or next((item for item in regimes if item[1]), None)
     chosen = chosen or (regimes[0] if regimes else None)
     regime, units = chosen if chosen else (None, [])
-    period_choices = _period_choices(regime) if regime else []
+    period_choices = entry_service.period_choices(regime) if regime else []
     unit_uid = request.GET.get("unit", "")
     if not any(unit.uid == unit_uid for unit in units):
         unit_uid = units[0].uid if len(units) == 1 else ""
@@ -307,6 +260,9 @@ def entry(request, regime, unit, period):
             ),
             "next_label": upcoming.label(),
             "can_submit": form.editable and form.submission is None,
+            "template_url": reverse("api-v1:datavalues_template")
+            + "?"
+            + urlencode({"regime": regime.code, "orgunit": unit.uid, "period": period.code}),
             "js_messages": _js_messages(),
         },
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import permits
 from dieuhanh.orgunits import services
 from dieuhanh.orgunits.filters import UnitFilter, with_parent_on
@@ -48,8 +48,8 @@ def browse(request):
     units = OrgUnit.objects.restrict(request.user, "view")
     if q or kind:
         results = UnitFilter(as_of=day, q=q or None, kind=kind or None).apply(units)
-        page = Paginator(results, 100).get_page(request.GET.get("page"))
-        context.update(results=page, searching=True)
+        page, query = page_of(request, results, 100)
+        context.update(results=page, query=query, searching=True)
     else:
         root = services.root_unit(day)
         sections = []

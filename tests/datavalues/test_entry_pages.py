@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dieuhanh.catalog.models import DEFAULT_COMBINATION_UID, NarrativeSection, ReportingRegime
@@ -118,6 +120,52 @@ def test_choose_page_lists_recent_submitted_reports(client, officer):
     recent = html[html.index('data-testid="recent-reports"') :]
     assert f'href="{url()}"' in recent
     assert "02/01/2026 10:04" in recent  # Hà Nội time
+
+
+def test_recent_reports_show_approved_and_locked_status_in_a_fixed_number_of_queries(officer):
+    from dieuhanh.catalog.models import Indicator
+
+    analyst = user_with_role("center_analyst", "chuyen_vien")
+    regime = ReportingRegime.objects.get(code=REGIME)
+    provinces = [province(code) for code in ("01", "79", "48", "31")]
+    earlier = (datetime.date.today().replace(day=1) - datetime.timedelta(days=40)).strftime("%Y%m")
+    for index, unit in enumerate(provinces):
+        for period in (LAST_MONTH, earlier):
+            Submission.objects.create(
+                regime=regime,
+                orgunit=unit,
+                period=period,
+                submitted_at=datetime.datetime(2026, 1, 2 + index, tzinfo=datetime.UTC),
+                submitted_by=analyst,
+                channel="web",
+            )
+    exports = Indicator.objects.get(code="EXPORTS")
+    save_cells(
+        officer,
+        *find_report(officer, REGIME, provinces[0].uid, LAST_MONTH),
+        [CellInput("EXPORTS", DEFAULT_COMBINATION_UID, "5")],
+    )
+    DataValue.objects.filter(indicator=exports).update(status="approved")
+    country = OrgUnit.objects.get(kind="government")  # every province lies beneath it
+    services.lock_period(analyst, period=earlier, orgunit=country, reason="Đã chốt")
+
+    client = client_for(analyst)
+    client.get(reverse("datavalues:choose"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as eight_reports:
+        html = client.get(reverse("datavalues:choose")).content.decode()
+    recent = html[html.index('data-testid="recent-reports"') :]
+    statuses = re.findall(r'href="[^"]*/(\w{11})/(\d{6})/".*?data-status="(\w+)"', recent, re.S)
+    shown = {(uid, period): status for uid, period, status in statuses}
+    assert len(shown) == 8
+    assert shown[(provinces[0].uid, LAST_MONTH)] == "approved"
+    assert shown[(provinces[1].uid, LAST_MONTH)] == "submitted"
+    assert {shown[(unit.uid, earlier)] for unit in provinces} == {"locked"}
+    # Eight reports or one: the list costs the same queries.
+    Submission.objects.exclude(orgunit=provinces[0], period=LAST_MONTH).delete()
+    with CaptureQueriesContext(connection) as one_report:
+        client.get(reverse("datavalues:choose"))
+    # (at most one more: the locked unit's subtree, which the one unlocked report skips)
+    assert len(one_report) <= len(eight_reports) <= len(one_report) + 1
 
 
 def test_entry_page_renders_the_grid_with_last_periods_values(client, officer):
