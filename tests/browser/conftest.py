@@ -1,7 +1,8 @@
 """Playwright (Python) driving Debian's Chromium against pytest-django's live server.
 
 Playwright's own browser download is never used: the browser is /usr/bin/chromium
-(installed by `make system-deps`). Screenshots go to <var dir>/screenshots/<backend>/ (var/test-<backend>/ under make test).
+(installed by `make system-deps`). Screenshots go to <var dir>/screenshots/<backend>/
+(the var dir is var/test-<backend>/ under make test).
 """
 
 import os

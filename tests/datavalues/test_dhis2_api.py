@@ -265,3 +265,11 @@ def test_read_is_scoped(pusher, catalog):
 
 def test_indicator_list_has_the_regime_indicators(catalog, db):
     assert Indicator.objects.filter(code__in=["RETAIL_SALES", "EXPORTS", "IMPORTS"]).count() == 3
+
+
+def test_an_oversized_payload_is_refused_before_it_is_read(pusher, monkeypatch):
+    monkeypatch.setattr("dieuhanh.datavalues.sources.MAX_UPLOAD_BYTES", 200)
+    response = post(pusher, payload())
+    assert response.status_code == 413
+    assert response.json()["httpStatusCode"] == 413 and "MB" in response.json()["message"]
+    assert not DataValue.objects.exists()

@@ -244,3 +244,75 @@ def test_concurrent_writers_of_one_cell_keep_the_last_and_both_audits(catalog, d
         finally:
             remove_datavalues()
             User.objects.filter(username="song_song").delete()
+
+
+def test_oversized_payloads_and_files_are_refused_with_413(client, monkeypatch):
+    monkeypatch.setattr("dieuhanh.datavalues.sources.MAX_UPLOAD_BYTES", 100)
+    values = post_values(client, VALUES * 5)
+    assert values.status_code == 413 and values.json()["code"] == "file_too_large"
+    upload = io.BytesIO(b"indicator,orgunit,period,value\n" + b"EXPORTS,01,202401,1\n" * 20)
+    upload.name = "lon.csv"
+    files = client.post("/api/v1/imports/", {"file": upload})
+    assert files.status_code == 413 and files.json()["code"] == "file_too_large"
+    assert not DataValue.objects.exists() and not ImportJob.objects.exists()
+
+
+@pytest.mark.worker
+def test_a_worker_process_killed_mid_import_leaves_whole_chunks(
+    catalog, django_db_blocker, tmp_path, monkeypatch, settings
+):
+    """A real process runs the job and dies without any clean-up (os._exit) right after its
+    second chunk commits: the third chunk's transaction is lost whole, the job still says
+    what was committed, and the stale-job sweep marks it failed."""
+    import os
+    import subprocess
+    import sys
+
+    from dieuhanh.accounts.models import User
+    from dieuhanh.datavalues import tasks
+    from dieuhanh.datavalues.models import ImportFormat
+    from tests.core.test_worker import database_url_for_test_db
+    from tests.datavalues.conftest import remove_datavalues
+
+    settings.DIEUHANH_IMPORT_DIR = tmp_path
+    monkeypatch.setattr(tasks.run_import, "delay", lambda job_id: None)  # the child runs it
+    rows = "".join(f"EXPORTS,01,2024{month:02d},,{month}\n" for month in range(1, 6))
+    data = ("indicator,orgunit,period,disaggregation,value\n" + rows).encode()
+    with django_db_blocker.unblock():
+        officer = user_with_role("agency_data_officer", "bi_ngat", orgunit=hanoi())
+        try:
+            job = services.queue_import(
+                officer,
+                data,
+                ImportFormat.CSV,
+                ImportOptions(indicator_scheme=Scheme.CODE, orgunit_scheme=Scheme.CODE),
+            )
+            ImportJob.objects.filter(pk=job.pk).update(options={**job.options, "chunk_size": 2})
+            child = (
+                "import os, django; django.setup()\n"
+                "from dieuhanh.datavalues import services\n"
+                "def die(result):\n"
+                "    if result.chunks == 2:\n"
+                "        os._exit(9)\n"
+                f"services.run_job({job.pk}, on_chunk=die)\n"
+            )
+            env = {
+                **os.environ,
+                "DATABASE_URL": database_url_for_test_db(),
+                "DJANGO_SETTINGS_MODULE": "tests.settings",
+                "DIEUHANH_IMPORT_DIR": str(tmp_path),
+            }
+            done = subprocess.run(
+                [sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert done.returncode == 9, done.stdout + done.stderr
+            job.refresh_from_db()
+            assert (job.status, job.chunks, job.created) == (JobStatus.RUNNING, 2, 4)
+            assert DataValue.objects.filter(indicator__code="EXPORTS").count() == 4
+            later = datetime.datetime.now(datetime.UTC) + services.STALE_AFTER * 2
+            assert services.fail_stale_jobs(now=later) == 1
+            job.refresh_from_db()
+            assert job.status == JobStatus.FAILED and job.created == 4
+        finally:
+            remove_datavalues()
+            User.objects.filter(username="bi_ngat").delete()
