@@ -37,6 +37,9 @@ def peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--values", type=int, default=1_000_000)
+    parser.add_argument(
+        "--phases", action="store_true", help="also print the time spent in each write phase"
+    )
     args = start_django(parser)
     import datetime
 
@@ -135,8 +138,11 @@ def main() -> None:
                 )
         return path.read_bytes()
 
+    phases = timed_phases() if args.phases else {}
+
     def run(label: str, data: bytes, fmt=ImportFormat.DHIS2_JSON) -> float:
         options = ImportOptions()  # DHIS2's defaults: uid, CREATE_AND_UPDATE
+        phases.clear()
         started = time.perf_counter()
         with audit_channel("dhis2"):
             _job, result = services.import_data(user, data, fmt, options)
@@ -147,11 +153,14 @@ def main() -> None:
             f"ignored {result.ignored:,}, refused {len(result.conflicts):,}); "
             f"peak memory {peak_mb():,.0f} MB"
         )
+        if phases:
+            print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items()))
         assert not result.conflicts, result.conflicts[:3]
         return elapsed
 
     payload = dhis2_json()
     print(f"payload: {len(payload) / 1e6:,.0f} MB of DHIS2 JSON; peak memory {peak_mb():,.0f} MB")
+    python_stages(user, payload, args.values)
     created = run("new values (DHIS2 JSON)", payload)
     print(
         f"  stored: {DataValue.objects.count():,} values, "
@@ -174,6 +183,50 @@ def main() -> None:
     truncate(connection)
     csv_payload = dhis2_csv()
     run("new values (DHIS2 CSV) into an emptied store", csv_payload, ImportFormat.DHIS2_CSV)
+
+
+def timed_phases() -> dict[str, float]:
+    """Wrap the writer's phases to add up the time each takes (main thread only)."""
+    from dieuhanh.datavalues import ingest
+
+    totals: dict[str, float] = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[name] = totals.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    for name in ("stage", "lock", "write", "drop"):
+        setattr(ingest.Writer, name, timed(name, getattr(ingest.Writer, name)))
+    ingest._save_chunk = timed("job counters", ingest._save_chunk)
+    return totals
+
+
+def python_stages(user, payload: bytes, count: int) -> None:
+    """Where the time of the Python side goes, before any write: reading the JSON, and
+    reading it with every rule applied (the resolver's checks, as the ingest runs them)."""
+    from dieuhanh.datavalues import sources
+    from dieuhanh.datavalues.ingest import ImportOptions, Resolver
+
+    started = time.perf_counter()
+    for _row in sources.dhis2_json(payload).rows:
+        pass
+    parsed = time.perf_counter() - started
+    resolver = Resolver(user, ImportOptions())
+    check = resolver.check
+    started = time.perf_counter()
+    for row in sources.dhis2_json(payload).rows:
+        check(row)
+    checked = time.perf_counter() - started
+    print(
+        f"python side alone: reading {parsed:.1f} s ({count / parsed:,.0f} values/s); "
+        f"reading and every rule {checked:.1f} s ({count / checked:,.0f} values/s)"
+    )
 
 
 def truncate(connection) -> None:

@@ -758,6 +758,10 @@ STAGE_COLUMNS = (
 )
 
 
+# Planner settings turned off while a chunk is planned and written (PostgreSQL).
+PLAN_SETTINGS = ("enable_hashjoin", "enable_mergejoin", "enable_memoize", "jit")
+
+
 class Writer:
     """Writes staged rows with set-based SQL on the current connection."""
 
@@ -774,7 +778,7 @@ class Writer:
         self.audit = DataValueAudit._meta.db_table
 
     # --- staging -----------------------------------------------------------------------------
-    def stage(self, rows: list[tuple]) -> None:
+    def stage(self, rows: list[tuple], text: bytes | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS dv_stage")
             number_type = "numeric" if self.vendor == "postgresql" else "NUMERIC"
@@ -786,22 +790,29 @@ class Writer:
                 "shown text)"
             )
             if self.vendor == "postgresql":
-                self._copy(cursor, rows)
-                # Statistics, so that the planner looks the staged cells up through the
-                # unique index instead of hashing the whole values table for every chunk;
-                # memoising those lookups never hits (every cell is distinct).
-                cursor.execute("ANALYZE dv_stage")
-                cursor.execute("SET LOCAL enable_memoize = off")
+                self._copy(cursor, rows, text)
+                # A chunk's cells are looked up (and written) through the values' indexes,
+                # one probe per staged row. Left to itself, the planner hashes the whole
+                # values table for every chunk once it holds more rows than its statistics
+                # say (after any bulk load): 1 s per chunk at a million values, growing
+                # with the store. Memoising the probes never hits (every cell is distinct),
+                # and JIT compilation costs more than it saves on these statements.
+                for setting in PLAN_SETTINGS:
+                    cursor.execute(f"SET LOCAL {setting} = off")
             else:
                 cursor.executemany(
                     f"INSERT INTO dv_stage VALUES ({', '.join(['%s'] * len(STAGE_COLUMNS))})",
                     rows,
                 )
 
-    def _copy(self, cursor, rows: list[tuple]) -> None:
-        """COPY the rows; psycopg adapts each field in C (escaping included)."""
+    def _copy(self, cursor, rows: list[tuple], text: bytes | None) -> None:
+        """COPY the rows: the text the reader thread prepared (``copy_text``), sent in one
+        call that releases the GIL, else row by row."""
         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
         with raw.copy(f"COPY dv_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            if text is not None:
+                copy.write(text)
+                return
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
@@ -970,6 +981,9 @@ class Writer:
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS dv_stage")
+            if self.vendor == "postgresql":  # the rest of the transaction plans freely
+                for setting in PLAN_SETTINGS:
+                    cursor.execute(f"RESET {setting}")
 
 
 # --- the engine ------------------------------------------------------------------------------
@@ -1013,8 +1027,9 @@ def ingest(
     return result
 
 
-def _checked(rows, resolver: Resolver, size: int):
-    """(chunk, staged rows, conflicts) for each chunk of the source."""
+def _checked(rows, resolver: Resolver, size: int, as_copy: bool):
+    """(chunk, staged rows, conflicts, the staged rows as COPY text or None) for each chunk
+    of the source."""
     for chunk in _chunks(rows, size):
         staged = []
         conflicts: list[Conflict] = []
@@ -1024,7 +1039,60 @@ def _checked(rows, resolver: Resolver, size: int):
                 conflicts.append(checked)
             else:
                 staged.append(checked)
-        yield chunk, staged, conflicts
+        yield chunk, staged, conflicts, copy_text(staged) if as_copy and staged else None
+
+
+# COPY's text format: a backslash, tab, newline or carriage return inside a field is escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
+    return str(value)  # int, date (ISO), Decimal
+
+
+def copy_text(staged: list[tuple]) -> bytes:
+    """Staged rows (``STAGE_COLUMNS``) in COPY's text format. Built in the reader thread, so
+    that the writing thread sends one buffer instead of adapting row by row while the reader
+    wants the interpreter too. The fields that come from the payload (numbers as text, text
+    values, comments) are escaped; ids, codes and dates need no escaping."""
+    field = _copy_field
+    dates: dict = {}
+    lines = []
+    append = lines.append
+    for (
+        idx,
+        indicator_id,
+        combination_id,
+        attribute_id,
+        orgunit_id,
+        period,
+        start,
+        end,
+        number,
+        text,
+        has_value,
+        comment,
+        followup,
+        remove,
+        shown,
+    ) in staged:
+        span = dates.get(period)
+        if span is None:
+            span = dates[period] = f"{period}\t{start.isoformat()}\t{end.isoformat()}"
+        append(
+            f"{idx}\t{indicator_id}\t{combination_id}\t{attribute_id}\t{orgunit_id}\t{span}\t"
+            f"{field(number)}\t{field(text)}\t{'t' if has_value else 'f'}\t{field(comment)}\t"
+            f"{field(followup)}\t{'t' if remove else 'f'}\t{field(shown)}\n"
+        )
+    return "".join(lines).encode()
 
 
 _DONE = object()
@@ -1080,14 +1148,15 @@ def _read_ahead(produce):
 
 
 def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on_chunk) -> None:
-    for chunk, staged, conflicts in _read_ahead(
-        _checked(rows, resolver, max(1, writer.options.chunk_size))
+    as_copy = writer.vendor == "postgresql"
+    for chunk, staged, conflicts, text in _read_ahead(
+        _checked(rows, resolver, max(1, writer.options.chunk_size), as_copy)
     ):
         result.total += len(chunk)
         chunk_result = ImportResult()
         with transaction.atomic():
             if staged:
-                writer.stage(staged)
+                writer.stage(staged, text)
                 writer.lock()
                 counts, approved = writer.write(apply=not writer.options.dry_run)
                 if approved:

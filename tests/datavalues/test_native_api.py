@@ -316,3 +316,13 @@ def test_a_worker_process_killed_mid_import_leaves_whole_chunks(
         finally:
             remove_datavalues()
             User.objects.filter(username="bi_ngat").delete()
+
+
+def test_comments_and_text_with_tabs_newlines_and_backslashes_are_kept_exactly(client):
+    comment = "dòng 1\tcột 2\\không phải xuống dòng\\n\r\nhết \\N"
+    values = [{**VALUES[0], "comment": comment}, {**VALUES[1], "comment": "\\"}]
+    assert post_values(client, values).json()["created"] == 2
+    stored = dict(DataValue.objects.values_list("indicator__code", "comment"))
+    assert stored == {"EXPORTS": comment, "IMPORTS": "\\"}
+    audit = DataValueAudit.objects.get(value__indicator__code="EXPORTS")
+    assert audit.new_comment == comment
