@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dieuhanh.orgunits",
     "dieuhanh.catalog",
     "dieuhanh.datavalues",
+    "dieuhanh.quality",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,7 @@ from dieuhanh.catalog import services as catalog
 from dieuhanh.catalog.models import Category, Disaggregation, Indicator, ReportingRegime
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
-from dieuhanh.datavalues.models import DataValue, ImportJob
+from dieuhanh.datavalues.models import DataValue, ImportJob, Submission
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
@@ -127,6 +127,7 @@ API_RULES = {
     "imports_create": (DataValue, "add"),
     "imports_get": SIGNED_IN,
     "imports_errors": SIGNED_IN,
+    "quality_completeness": (Submission, "view"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape

@@ -805,6 +805,21 @@ def schedule(regime: ReportingRegime, year: int) -> list[ScheduledPeriod]:
     ]
 
 
+def regime_period(regime: ReportingRegime, code: str) -> periods.Period:
+    """The period a code names, which must be of the regime's period type."""
+    try:
+        period = periods.parse(code)
+    except periods.PeriodError as error:
+        raise ValidationError(str(error), code="invalid_period") from error
+    if period.type != regime.period_type:
+        raise ValidationError(
+            _("This regime is reported by %(type)s periods.")
+            % {"type": periods.PeriodType(regime.period_type).label.lower()},
+            code="invalid_period",
+        )
+    return period
+
+
 def reporters(regime: ReportingRegime, period: periods.Period):
     """The units that must report for ``period``: the listed units and every unit of the
     listed kinds that exists on the period's last day (63 provinces before July 2025, 34

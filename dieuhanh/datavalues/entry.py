@@ -150,17 +150,9 @@ def find_report(user, regime_code: str, unit_uid: str, period_code: str):
             _("%(unit)s does not report under this regime.") % {"unit": unit.name},
             code="not_a_reporter",
         )
-    try:
-        period = periods.parse(period_code)
-    except periods.PeriodError as error:
-        raise ValidationError(str(error), code="invalid_period") from error
-    if period.type != regime.period_type:
-        raise ValidationError(
-            _("This regime is reported by %(type)s periods.")
-            % {"type": periods.PeriodType(regime.period_type).label.lower()},
-            code="invalid_period",
-        )
-    return regime, unit, period
+    from dieuhanh.catalog.services import regime_period
+
+    return regime, unit, regime_period(regime, period_code)
 
 
 def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Period) -> EntryForm:

@@ -1,0 +1,1 @@
+from tests.datavalues.conftest import catalog  # noqa: F401 - the package's reference data
