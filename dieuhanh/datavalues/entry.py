@@ -133,7 +133,7 @@ class EntryForm:
 
 def find_report(user, regime_code: str, unit_uid: str, period_code: str):
     """The regime, the unit (within the user's view scope) and the period a form names."""
-    regime = ReportingRegime.objects.filter(code=regime_code).first()
+    regime = ReportingRegime.objects.restrict(user, "view").filter(code=regime_code).first()
     if regime is None:
         raise ValidationError(_("Unknown reporting regime."), code="unknown_regime")
     from dieuhanh.accounts.scopes import scope_unit_ids

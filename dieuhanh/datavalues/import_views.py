@@ -103,7 +103,7 @@ def _job_context(user, job: ImportJob) -> dict:
         "issues": list(issues[:ISSUES_SHOWN]),
         "issue_count": job.refused,
         "issues_cut": job.refused > ISSUES_SHOWN,
-        "confirmation": services.confirmation_of(job) if job.dry_run else None,
+        "confirmation": services.confirmation_of(user, job) if job.dry_run else None,
         "dry_run_of": (
             ImportJob.objects.restrict(user, "view").filter(uid=confirms).first()
             if confirms

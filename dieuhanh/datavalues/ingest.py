@@ -790,7 +790,8 @@ class Writer:
                 "shown text)"
             )
             if self.vendor == "postgresql":
-                self._copy(cursor, rows, text)
+                # The reader thread usually prepared the text already.
+                self._copy(cursor, text if text is not None else copy_text(rows))
                 # A chunk's cells are looked up (and written) through the values' indexes,
                 # one probe per staged row. Left to itself, the planner hashes the whole
                 # values table for every chunk once it holds more rows than its statistics
@@ -805,17 +806,11 @@ class Writer:
                     rows,
                 )
 
-    def _copy(self, cursor, rows: list[tuple], text: bytes | None) -> None:
-        """COPY the rows: the text the reader thread prepared (``copy_text``), sent in one
-        call that releases the GIL, else row by row."""
+    def _copy(self, cursor, text: bytes) -> None:
+        """COPY the staged rows' text (``copy_text``) in one call, which releases the GIL."""
         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
         with raw.copy(f"COPY dv_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-            if text is not None:
-                copy.write(text)
-                return
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+            copy.write(text)
 
     # --- planning --------------------------------------------------------------------------
     def _plan_query(self) -> str:

@@ -322,9 +322,9 @@ def confirm_import(user, job: ImportJob) -> ImportJob:
     return confirmed
 
 
-def confirmation_of(job: ImportJob) -> ImportJob | None:
-    """The job that imported a dry run's file, if any."""
-    return ImportJob.objects.filter(options__confirms=job.uid).first()
+def confirmation_of(user, job: ImportJob) -> ImportJob | None:
+    """The job that imported a dry run's file, if any and if the user may see it."""
+    return ImportJob.objects.restrict(user, "view").filter(options__confirms=job.uid).first()
 
 
 def remove_old_files(now: datetime.datetime | None = None) -> int:
@@ -337,9 +337,19 @@ def remove_old_files(now: datetime.datetime | None = None) -> int:
     removed = 0
     for job in old:
         Path(job.stored_file).unlink(missing_ok=True)
-        removed += ImportJob.objects.filter(pk=job.pk, stored_file=job.stored_file).update(
-            stored_file=""
-        )
+        with transaction.atomic():
+            taken = ImportJob.objects.filter(pk=job.pk, stored_file=job.stored_file).update(
+                stored_file=""
+            )
+            if taken:
+                record_change(
+                    "update",
+                    job,
+                    before={"stored_file": job.stored_file},
+                    after={"stored_file": ""},
+                    actor=None,
+                )
+        removed += taken
     return removed
 
 

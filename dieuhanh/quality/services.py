@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.scopes import scope_unit_ids
 from dieuhanh.catalog import services as catalog_services
-from dieuhanh.catalog.models import RegimeIndicator, ReportingRegime
+from dieuhanh.catalog.models import Indicator, RegimeIndicator, ReportingRegime
 from dieuhanh.core import periods
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.datavalues.models import DataValue, Submission
@@ -159,7 +159,11 @@ def completeness(
         )
     wanted = parse_periods(regime, period_codes)
     today = today or timezone.localdate()
-    items = RegimeIndicator.objects.filter(section__regime=regime, indicator__formula="")
+    items = RegimeIndicator.objects.filter(
+        section__regime=regime,
+        indicator__in=Indicator.objects.restrict(user, "view"),
+        indicator__formula="",
+    )
     indicator_ids = set(items.values_list("indicator_id", flat=True))
     required_ids = set(items.filter(required=True).values_list("indicator_id", flat=True))
     visible = scope_unit_ids(user, "view")

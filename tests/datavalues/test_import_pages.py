@@ -154,6 +154,10 @@ def test_a_dry_runs_file_is_removed_after_two_days(client, import_dir):
     later = dry.finished_at + services.FILES_KEPT_FOR + datetime.timedelta(minutes=1)
     assert services.remove_old_files(now=later) == 1
     assert not list(import_dir.iterdir())
+    removal = AuditRecord.objects.get(
+        object_id=str(dry.pk), content_type__model="importjob", action="update"
+    )
+    assert removal.after == {"stored_file": ""} and removal.user is None
     page = client.post(reverse("datavalues:import_confirm", args=[dry.uid]), follow=True)
     assert "không còn được lưu" in page.content.decode()
     assert ImportJob.objects.count() == 1
