@@ -394,7 +394,7 @@ def save_narrative(request, regime, unit, period):
     except (TypeError, ValueError):
         section_id = None
     regime, unit, period = report
-    refusal = None
+    refused: tuple[int, str] | None = None  # (HTTP status, why)
     try:
         narrative = entry_service.save_narrative(
             request.user,
@@ -405,19 +405,18 @@ def save_narrative(request, regime, unit, period):
             text.replace("\r\n", "\n") if isinstance(text, str) else text,
         )
     except PermissionDenied as error:
-        refusal = _refusal(403, str(error))
+        refused = (403, str(error))
     except ValidationError as error:
-        status = 400 if error.code == "unknown_section" else 409
-        refusal = _refusal(status, " ".join(error.messages))
+        refused = (400 if error.code == "unknown_section" else 409, " ".join(error.messages))
     if as_json:
-        if refusal is not None:
-            return refusal
+        if refused is not None:
+            return _refusal(*refused)
         saved_at = timezone.localtime(narrative.updated_at)
         return JsonResponse(
             {"ok": True, "saved_at": formats.time_format(saved_at, "H:i"), "errors": []}
         )
-    if refusal is not None:
-        messages.error(request, json.loads(refusal.content)["errors"][0]["message"])
+    if refused is not None:
+        messages.error(request, refused[1])
     else:
         messages.success(request, _("The narrative is saved."))
     return redirect("datavalues:entry", regime=regime.code, unit=unit.uid, period=period.code)

@@ -338,6 +338,11 @@ def test_narratives_save_themselves(client, officer):
     other = NarrativeSection.objects.exclude(regime__code=REGIME).first()
     refused = post_json(client, url("narrative"), {"section": other.pk, "text": "x"})
     assert refused.status_code == 400 and Narrative.objects.count() == 2
+    # The form's refusal comes back as a message on the report's page.
+    plain_refused = client.post(url("narrative"), {"section": other.pk, "text": "x"})
+    assert plain_refused.status_code == 302
+    [message] = [str(m) for m in get_messages(plain_refused.wsgi_request)]
+    assert "phần thuyết minh" in message and Narrative.objects.count() == 2
 
 
 def test_an_unknown_report_is_a_404_page_that_says_why(client):
