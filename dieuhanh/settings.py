@@ -320,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dieuhanh.datavalues.tasks.remove_old_import_files",
         "schedule": 3600,
     },
+    "quality.relock_expired_unlocks": {
+        "task": "dieuhanh.quality.tasks.relock_expired_unlocks",
+        "schedule": 300,
+    },
 }
 
 # --- logging ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.datavalues.models import DataValue, ImportJob, Submission
 from dieuhanh.orgunits.models import OrgUnit, Succession
+from dieuhanh.quality.models import FollowUp, ValueBound
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
 PUBLIC = "public"
@@ -128,6 +129,22 @@ API_RULES = {
     "imports_get": SIGNED_IN,
     "imports_errors": SIGNED_IN,
     "quality_completeness": (Submission, "view"),
+    "quality_reports": (Submission, "view"),
+    "quality_report": (Submission, "view"),
+    "quality_report_submit": (DataValue, "add"),
+    "quality_report_approve": (Submission, "approve"),
+    "quality_report_accept": (Submission, "accept"),
+    "quality_report_return": (Submission, "view"),  # the step checks approve or accept
+    "quality_report_unlock": (Submission, "unlock"),
+    "quality_outliers": (DataValue, "view"),
+    "quality_followups": (FollowUp, "view"),
+    "quality_followup_open": (FollowUp, "add"),
+    "quality_followup_explain": (FollowUp, "change"),
+    "quality_followup_correct": (FollowUp, "change"),
+    "quality_followup_close": (FollowUp, "close"),
+    "quality_bounds": (ValueBound, "view"),
+    "quality_bound_set": (ValueBound, "change"),
+    "quality_bounds_generate": (ValueBound, "add"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -229,9 +246,13 @@ def page_url(name, unit, username="commune_officer") -> str:
 def api_url(path: str, unit, username: str) -> str:
     return re.sub(
         r"\{(\w+)\}",
-        lambda m: {"uid": unit.uid, "username": username, "prefix": "dh_missing00", "code": CODE}[
-            m.group(1)
-        ],
+        lambda m: {
+            "uid": unit.uid,
+            "username": username,
+            "prefix": "dh_missing00",
+            "code": CODE,
+            "followup_id": "0",
+        }[m.group(1)],
         path,
     )
 

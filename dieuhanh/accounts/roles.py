@@ -36,7 +36,10 @@ AGENCY_DATA = (
     "datavalues.view_importjob",
     "datavalues.view_importissue",
     "datavalues.view_submission",
+    "datavalues.view_submissionevent",
     "datavalues.view_narrative",
+    "quality.view_followup",
+    "quality.change_followup",
 )
 
 ROLES = (
@@ -63,6 +66,9 @@ ROLES = (
             "datavalues.view_importjob",
             "datavalues.view_importissue",
             "datavalues.view_submission",
+            "datavalues.view_submissionevent",
+            "datavalues.accept_submission",
+            "datavalues.unlock_submission",
             "datavalues.view_narrative",
             "datavalues.view_periodlock",
             "datavalues.add_periodlock",
@@ -96,6 +102,7 @@ ROLES = (
             "accounts.change_user",
             *AGENCY_DATA,
             "datavalues.delete_datavalue",
+            "datavalues.approve_submission",
         ),
     ),
     RoleDefinition(
@@ -114,7 +121,15 @@ ROLES = (
         "Lãnh đạo đơn vị phê duyệt",
         "Agency approver",
         "Phê duyệt số liệu của đơn vị trước khi gửi Trung tâm.",
-        (*VIEW_REFERENCE, "datavalues.view_datavalue", "quality.approve_submission"),
+        (
+            *VIEW_REFERENCE,
+            "datavalues.view_datavalue",
+            "datavalues.view_submission",
+            "datavalues.view_submissionevent",
+            "datavalues.view_narrative",
+            "datavalues.approve_submission",
+            "quality.view_followup",
+        ),
     ),
     RoleDefinition(
         "integration_client",

@@ -13,14 +13,14 @@ from dieuhanh.orgunits.models import OrgUnitClosure
 from dieuhanh.orgunits.services import predecessors
 
 UNLIMITED = None
-WRITE_ACTIONS = {"add", "change", "delete"}
+READ_ACTIONS = {"view"}  # every other action (add, change, delete, approve, ...) writes
 
 
 def scope_roots(user, action: str):
     """The roots of the user's scope for ``action``, or UNLIMITED."""
     if user.is_superuser:
         return UNLIMITED
-    field = user.capture_scope if action in WRITE_ACTIONS else user.view_scope
+    field = user.view_scope if action in READ_ACTIONS else user.capture_scope
     roots = list(field.all())
     if roots:
         return roots
@@ -34,7 +34,7 @@ def scope_unit_ids(user, action: str) -> set[int] | None:
     if not getattr(user, "is_authenticated", False):
         return set()
     cache = user.__dict__.setdefault("_scope_cache", {})
-    key = "write" if action in WRITE_ACTIONS else "read"
+    key = "read" if action in READ_ACTIONS else "write"
     if key not in cache:
         roots = scope_roots(user, action)
         if roots is UNLIMITED:

@@ -3,7 +3,9 @@
 Every queryset that a user or token reaches goes through ``restrict``. It checks, in turn:
 - the model permission ``<app>.<action>_<model>`` (from roles, groups or the user), unless
   the model's rows are public reference data (``public_read = True``) and the action is
-  "view";
+  "view"; besides the four standard actions, a model may declare its own in
+  ``Meta.permissions`` (``approve_submission``: ``restrict(user, "approve")``), which are
+  writes;
 - the data scope, for models that name the organisation unit a row belongs to
   (``scope_field = "orgunit"`` or a path such as ``"user__orgunit"``): only rows of units
   inside the user's view scope (reads) or capture scope (writes);
@@ -23,12 +25,20 @@ DENIED_MESSAGES = {
     "add": gettext_lazy("You may not add %(things)s."),
     "change": gettext_lazy("You may not change %(things)s."),
     "delete": gettext_lazy("You may not delete %(things)s."),
+    "approve": gettext_lazy("You may not approve %(things)s."),
+    "accept": gettext_lazy("You may not accept %(things)s."),
+    "unlock": gettext_lazy("You may not unlock %(things)s."),
+    "close": gettext_lazy("You may not close %(things)s."),
 }
 DENIED_OBJECT_MESSAGES = {
     "view": gettext_lazy("You may not view %(thing)s %(object)s."),
     "add": gettext_lazy("You may not add %(thing)s %(object)s."),
     "change": gettext_lazy("You may not change %(thing)s %(object)s."),
     "delete": gettext_lazy("You may not delete %(thing)s %(object)s."),
+    "approve": gettext_lazy("You may not approve %(thing)s %(object)s."),
+    "accept": gettext_lazy("You may not accept %(thing)s %(object)s."),
+    "unlock": gettext_lazy("You may not unlock %(thing)s %(object)s."),
+    "close": gettext_lazy("You may not close %(thing)s %(object)s."),
 }
 
 
@@ -43,9 +53,21 @@ def denied(model, action: str, instance=None) -> PermissionDenied:
     )
 
 
+def model_actions(model) -> tuple[str, ...]:
+    """The actions a model knows: the four standard ones and those its ``Meta.permissions``
+    declare as ``<action>_<model>``."""
+    suffix = f"_{model._meta.model_name}"
+    own = tuple(
+        codename.removesuffix(suffix)
+        for codename, _name in model._meta.permissions
+        if codename.endswith(suffix)
+    )
+    return ACTIONS + own
+
+
 def permits(user, model, action: str) -> bool:
     """May ``user`` perform ``action`` on rows of ``model`` at all?"""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in model_actions(model):
         raise ValueError(f"unknown action {action!r}")
     if action == "view" and getattr(model, "public_read", False):
         return True

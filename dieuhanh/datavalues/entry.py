@@ -33,9 +33,15 @@ from dieuhanh.datavalues.ingest import (
 from dieuhanh.datavalues.models import (
     Channel,
     DataValue,
+    LockReason,
+    LockScope,
     Narrative,
     Submission,
+    SubmissionAction,
+    SubmissionEvent,
+    SubmissionStatus,
     ValueStatus,
+    lock_message,
     lock_scopes,
     value_text,
 )
@@ -114,6 +120,15 @@ class EntryForm:
     editable: bool
     reason: str  # why it is read-only, when it is
     previous_period: periods.Period
+
+    @property
+    def can_submit(self) -> bool:
+        """Whether the report may be sent (again): never sent, returned, or unlocked."""
+        return self.editable and (
+            self.submission is None
+            or self.submission.status == SubmissionStatus.RETURNED
+            or self.submission.unlocked()
+        )
 
     @property
     def filled(self) -> int:
@@ -235,18 +250,21 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
         .filter(regime=regime, orgunit=unit, period=period.code)
         .first()
     )
-    locked = is_locked(regime, unit, period)
-    approved = any(
+    lock = report_lock(regime, unit, period)
+    locked = lock is not None and lock.reason == LockReason.PERIOD
+    approved = (lock is not None and not locked) or any(
         cell.status in ValueStatus.read_only()
         for s in sections
         for b in s.blocks
         for r in b.rows
         for cell in r.cells
     )
-    may_write = permits(user, DataValue, "add") and _in_capture_scope(user, unit)
+    may_write = permits(user, DataValue, "add") and in_capture_scope(user, unit)
     reason = ""
     if locked:
         reason = _("The period is locked.")
+    elif lock is not None:
+        reason = lock_message(lock, period.code, unit.name)
     elif approved:
         reason = _("The report is approved.")
     elif not may_write:
@@ -266,7 +284,7 @@ def entry_form(user, regime: ReportingRegime, unit: OrgUnit, period: periods.Per
     )
 
 
-def _in_capture_scope(user, unit: OrgUnit) -> bool:
+def in_capture_scope(user, unit: OrgUnit) -> bool:
     from dieuhanh.accounts.scopes import scope_unit_ids
 
     allowed = scope_unit_ids(user, "add")
@@ -285,10 +303,16 @@ def _narratives(user, regime, unit, period) -> list[NarrativeBox]:
     ]
 
 
-def is_locked(regime, unit: OrgUnit, period: periods.Period) -> bool:
-    """Whether a lock covers this regime's report of ``unit`` for ``period``."""
-    locks = lock_scopes([period.code]).get(period.code, [])
-    return any(lock.covers({regime.pk}, unit.pk) for lock in locks)
+def report_lock(regime, unit: OrgUnit, period: periods.Period) -> LockScope | None:
+    """The lock that covers this regime's report of ``unit`` for ``period``, if any: a
+    period lock first, else the report's own approval."""
+    locks = [
+        lock
+        for lock in lock_scopes([period.code]).get(period.code, [])
+        if lock.covers({regime.pk}, unit.pk)
+    ]
+    locks.sort(key=lambda lock: lock.reason != LockReason.PERIOD)
+    return locks[0] if locks else None
 
 
 @dataclass
@@ -355,7 +379,12 @@ def save_cells(
         "orgunit_scheme": Scheme.UID,
         "combination_scheme": Scheme.UID,
         # A report already sent stays sent: a correction goes to the center as it is made.
-        "status": ValueStatus.SUBMITTED if submitted.exists() else ValueStatus.DRAFT,
+        # A returned one is a draft again until it is sent back.
+        "status": (
+            ValueStatus.SUBMITTED
+            if submitted.exclude(status=SubmissionStatus.RETURNED).exists()
+            else ValueStatus.DRAFT
+        ),
     }
     from dieuhanh.core.audit import audit_channel
 
@@ -430,7 +459,8 @@ def submit_report(
 ) -> Submission:
     """Send the report to the center: its draft values become submitted and the time of
     submission is kept (the first one counts for timeliness; later ones are recorded in
-    the audit log)."""
+    the audit log and the report's timeline). A returned or unlocked report is sent again
+    this way and waits for approval anew."""
     form = entry_form(user, regime, unit, period)
     if not form.editable:
         raise ValidationError(form.reason, code="read_only")
@@ -476,16 +506,28 @@ def submit_report(
                 user,
                 options,
             )
-        submission, created = Submission.objects.get_or_create(
+        submission, created = Submission.objects.select_for_update().get_or_create(
             regime=regime,
             orgunit=unit,
             period=period.code,
             defaults={"submitted_at": timezone.now(), "submitted_by": user, "channel": channel},
         )
+        before = snapshot(submission)
+        status_before = "" if created else submission.status
+        if not created and form.can_submit:
+            # Sent again after a return or during an unlock: approval starts over.
+            submission.status = SubmissionStatus.SUBMITTED
+            submission.return_reason = ""
+            submission.unlocked_until = None
+            submission.unlock_reason = ""
+            submission.status_changed_at = timezone.now()
+            submission.status_changed_by = user
+            submission.save()
+            set_report_status(submission, ValueStatus.SUBMITTED)
         record_change(
             "create" if created else "update",
             submission,
-            before=None,
+            before=None if created else before,
             after={
                 **snapshot(submission),
                 "indicators": indicator_codes,
@@ -493,7 +535,63 @@ def submit_report(
             },
             actor=user,
         )
+        record_step(
+            submission,
+            SubmissionAction.SUBMIT if created else SubmissionAction.RESUBMIT,
+            status_before,
+            user,
+            channel=channel,
+        )
     return submission
+
+
+def record_step(
+    submission: Submission,
+    action: str,
+    status_before: str,
+    user,
+    *,
+    reason: str = "",
+    expires_at=None,
+    channel: str | None = None,
+) -> SubmissionEvent:
+    """One step of the report's timeline, after ``submission`` took its new status."""
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        status_before=status_before,
+        status_after=submission.status,
+        reason=reason,
+        expires_at=expires_at,
+        at=timezone.now(),
+        user=user if getattr(user, "pk", None) else None,
+        user_name=getattr(user, "username", "") or "",
+        channel=channel or Channel.current(),
+    )
+
+
+def report_indicator_ids(regime: ReportingRegime) -> list[int]:
+    """The indicators whose values make up a report of ``regime`` (stored, not derived)."""
+    return list(
+        RegimeIndicator.objects.filter(section__regime=regime)
+        .exclude(indicator__formula__gt="")
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+
+
+def set_report_status(submission: Submission, status: str) -> int:
+    """Give every value of the report the status of its approval, in one statement: draft
+    when returned, submitted, approved or accepted; the number of values changed."""
+    return (
+        DataValue.objects.filter(
+            orgunit_id=submission.orgunit_id,
+            period=submission.period,
+            indicator_id__in=report_indicator_ids(submission.regime),
+        )
+        .exclude(status=status)
+        .update(status=status)
+    )
 
 
 # How many periods the period picker offers, by period type.
@@ -535,8 +633,8 @@ def period_choices(regime: ReportingRegime) -> list[dict]:
 
 
 def recent_reports(user, limit: int = 15) -> list[dict]:
-    """The reports last submitted that the user may see, each with its period and whether
-    it is locked or approved: three queries whatever the number of reports."""
+    """The reports last submitted that the user may see, each with its period, its status
+    in approval and whether a period lock covers it: two queries whatever their number."""
     submissions = []
     for submission in (
         Submission.objects.restrict(user, "view")
@@ -547,36 +645,15 @@ def recent_reports(user, limit: int = 15) -> list[dict]:
             submissions.append((submission, periods.parse(submission.period)))
         except periods.PeriodError:
             continue
-    if not submissions:
-        return []
-    codes = {period.code for _submission, period in submissions}
-    regimes_of: dict[int, set[int]] = {}
-    for regime_id, indicator_id in RegimeIndicator.objects.filter(
-        section__regime__in={s.regime_id for s, _period in submissions}
-    ).values_list("section__regime_id", "indicator_id"):
-        regimes_of.setdefault(indicator_id, set()).add(regime_id)
-    approved = {
-        (orgunit_id, code, regime_id)
-        for orgunit_id, code, indicator_id in DataValue.objects.restrict(user, "view")
-        .filter(
-            orgunit_id__in={s.orgunit_id for s, _period in submissions},
-            period__in=codes,
-            indicator_id__in=regimes_of,
-            status__in=ValueStatus.read_only(),
-            deleted=False,
-        )
-        .values_list("orgunit_id", "period", "indicator_id")
-        .distinct()
-        for regime_id in regimes_of[indicator_id]
-    }
-    locks = lock_scopes(codes)
+    locks = lock_scopes({period.code for _submission, period in submissions})
     return [
         {
             "submission": submission,
             "period": period,
-            "approved": (submission.orgunit_id, period.code, submission.regime_id) in approved,
+            "approved": submission.locked(),
             "locked": any(
-                lock.covers({submission.regime_id}, submission.orgunit_id)
+                lock.reason == LockReason.PERIOD
+                and lock.covers({submission.regime_id}, submission.orgunit_id)
                 for lock in locks.get(period.code, [])
             ),
         }

@@ -50,8 +50,11 @@ from dieuhanh.datavalues.models import (
     DataValueAudit,
     ImportIssue,
     ImportJob,
+    LockScope,
     ValueStatus,
-    lock_scopes,
+    lock_message,
+    period_lock_scopes,
+    report_lock_scopes,
 )
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -396,7 +399,54 @@ class Resolver:
             self.units_by_code.setdefault(unit.code, []).append(unit)
 
     def _load_locks(self) -> None:
-        self.locks = lock_scopes()
+        self.locks = period_lock_scopes()
+        self.report_locks: dict[str, list[LockScope]] = {}
+
+    def refuse_final_reports(self, chunk, staged: list, conflicts: list, text):
+        """Refuse the staged rows that belong to a report approved or accepted (and not
+        unlocked): (rows kept, their COPY text). Runs in the caller's thread, since it reads
+        the reports of the chunk's periods (once per import and period); a chunk without
+        such reports costs one pass over its period codes."""
+        if not staged:
+            return staged, text
+        codes = {row[5] for row in staged}
+        unread = codes - self.report_locks.keys()
+        if unread:
+            found = report_lock_scopes(unread)
+            for code in unread:
+                self.report_locks[code] = found.get(code, [])
+        if not any(self.report_locks[code] for code in codes):
+            return staged, text
+        regimes = {info.id: info.regimes for info in self.indicators_by_uid.values()}
+        names = {unit.id: unit.name for unit in self.units_by_uid.values()}
+        lines = {raw.index: raw.line for raw in chunk}
+        kept = []
+        for row in staged:
+            lock = next(
+                (
+                    lock
+                    for lock in self.report_locks[row[5]]
+                    if lock.covers(regimes.get(row[1], ()), row[4])
+                ),
+                None,
+            )
+            if lock is None:
+                kept.append(row)
+                continue
+            conflicts.append(
+                Conflict(
+                    row[0],
+                    lines.get(row[0]),
+                    E_APPROVED,
+                    "period",
+                    row[5],
+                    lock_message(lock, row[5], names.get(row[4], "")),
+                )
+            )
+        conflicts.sort(key=lambda conflict: conflict.index)
+        if len(kept) < len(staged) and text is not None:
+            text = copy_text(kept) if kept else None
+        return kept, text
 
     # --- resolution --------------------------------------------------------------------------
     def _indicator(self, reference: str) -> IndicatorInfo | None:
@@ -512,11 +562,7 @@ class Resolver:
             for lock in self.locks[period.code]:
                 if lock.covers(indicator.regimes, unit.id):
                     return Refusal(
-                        E_LOCKED,
-                        "period",
-                        period.code,
-                        _("Period %(period)s is locked for %(unit)s.")
-                        % {"period": period.code, "unit": unit.name},
+                        E_LOCKED, "period", period.code, lock_message(lock, period.code, unit.name)
                     ).at(raw)
         remove = bool(raw.deleted) or options.strategy == Strategy.DELETE
         comment = raw.comment
@@ -1148,6 +1194,7 @@ def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on
         _checked(rows, resolver, max(1, writer.options.chunk_size), as_copy)
     ):
         result.total += len(chunk)
+        staged, text = resolver.refuse_final_reports(chunk, staged, conflicts, text)
         chunk_result = ImportResult()
         with transaction.atomic():
             if staged:

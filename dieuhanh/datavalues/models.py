@@ -370,13 +370,24 @@ class PeriodLock(models.Model):
         return f"{self.period} {self.regime or '*'} {self.orgunit or '*'}"
 
 
+class LockReason(models.TextChoices):
+    """Why a report cannot be changed: its period is closed, or the report itself was
+    approved by its agency or accepted by the center."""
+
+    PERIOD = "period", _("Period locked")
+    APPROVED = "approved", _("Approved")
+    ACCEPTED = "accepted", _("Accepted")
+
+
 @dataclass(frozen=True)
 class LockScope:
-    """What one period lock covers: a regime's indicators (None: all) in a set of units
-    (the locked unit and its whole subtree; None: everywhere)."""
+    """What one lock covers: a regime's indicators (None: all) in a set of units (a period
+    lock's unit and its whole subtree, or the one unit of an approved report; None:
+    everywhere)."""
 
     regime_id: int | None
     unit_ids: frozenset[int] | None
+    reason: str = LockReason.PERIOD
 
     def covers(self, regime_ids, unit_id: int) -> bool:
         """Whether a value of a unit, for an indicator reported under ``regime_ids``, is
@@ -386,9 +397,35 @@ class LockScope:
         )
 
 
-def lock_scopes(period_codes=None) -> dict[str, list[LockScope]]:
+def lock_message(lock: LockScope, period: str, unit_name: str) -> str:
+    """Why a value of ``unit_name`` for ``period`` is refused under ``lock``, in the user's
+    language."""
+    if lock.reason == LockReason.ACCEPTED:
+        return _(
+            "The report of %(unit)s for period %(period)s has been accepted by the center and "
+            "can no longer be changed; ask the center to unlock it."
+        ) % {"unit": unit_name, "period": period}
+    if lock.reason == LockReason.APPROVED:
+        return _(
+            "The report of %(unit)s for period %(period)s has been approved and can no longer "
+            "be changed; ask the approver to return it."
+        ) % {"unit": unit_name, "period": period}
+    return _("Period %(period)s is locked for %(unit)s.") % {"period": period, "unit": unit_name}
+
+
+def lock_scopes(period_codes, now=None) -> dict[str, list[LockScope]]:
+    """What cannot be written in the periods listed, by period code: the period locks and
+    the reports approved or accepted; the one rule that every channel and the entry form
+    apply."""
+    scopes = period_lock_scopes(period_codes)
+    for period, locks in report_lock_scopes(period_codes, now).items():
+        scopes.setdefault(period, []).extend(locks)
+    return scopes
+
+
+def period_lock_scopes(period_codes=None) -> dict[str, list[LockScope]]:
     """The period locks, by period code (all periods, or only those listed), each with the
-    units it covers; the one rule that every channel and the entry form apply."""
+    units it covers."""
     from dieuhanh.orgunits.models import OrgUnitClosure
 
     locks = PeriodLock.objects.all()
@@ -410,9 +447,44 @@ def lock_scopes(period_codes=None) -> dict[str, list[LockScope]]:
     return scopes
 
 
+def report_lock_scopes(period_codes, now=None) -> dict[str, list[LockScope]]:
+    """The reports approved or accepted in the periods listed (less those the center
+    unlocked until a time still to come), by period code: each locks its regime's
+    indicators in its unit."""
+    from django.utils import timezone
+
+    final = Submission.objects.filter(
+        status__in=SubmissionStatus.final(), period__in=list(period_codes or ())
+    ).exclude(unlocked_until__gt=now or timezone.now())
+    scopes: dict[str, list[LockScope]] = {}
+    for regime_id, orgunit_id, period, status in final.values_list(
+        "regime_id", "orgunit_id", "period", "status"
+    ):
+        scopes.setdefault(period, []).append(LockScope(regime_id, frozenset({orgunit_id}), status))
+    return scopes
+
+
+class SubmissionStatus(models.TextChoices):
+    """Where a report is in its approval: sent by the agency, approved by the agency's
+    approver, accepted by the center, or returned to the agency with a reason."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+    @classmethod
+    def final(cls) -> tuple[str, ...]:
+        """Statuses whose data is locked."""
+        return (cls.APPROVED, cls.ACCEPTED)
+
+
 class Submission(models.Model):
-    """A report (one regime, one unit, one period) sent to the center: when and by whom.
-    DHIS2's complete registration; timeliness is judged from ``submitted_at``."""
+    """A report (one regime, one unit, one period) sent to the center: when and by whom,
+    and where it is in its approval (``quality.approval`` moves it and keeps the timeline).
+    DHIS2's complete registration; timeliness is judged from ``submitted_at``, the first
+    submission. While ``unlocked_until`` is ahead, an approved or accepted report can be
+    edited again."""
 
     scope_field = "orgunit"
 
@@ -428,6 +500,21 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus, default=SubmissionStatus.SUBMITTED
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    unlocked_until = models.DateTimeField(_("unlocked until"), null=True, blank=True)
+    unlock_reason = models.TextField(_("reason for unlock"), blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -435,14 +522,77 @@ class Submission(models.Model):
         verbose_name = _("submitted report")
         verbose_name_plural = _("submitted reports")
         ordering = ["-submitted_at"]
+        permissions = [
+            ("approve_submission", _("May approve or return the reports of their units")),
+            ("accept_submission", _("May accept or return approved reports for the center")),
+            ("unlock_submission", _("May unlock approved or accepted reports for a time")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["regime", "orgunit", "period"], name="submission_unique"
             )
         ]
+        # The locks of a period: its approved and accepted reports.
+        indexes = [models.Index(fields=["period", "status"], name="submission_period_status")]
 
     def __str__(self) -> str:
         return f"{self.regime_id}/{self.orgunit_id}/{self.period}"
+
+    def unlocked(self, now=None) -> bool:
+        """Whether the center's unlock of this report still runs."""
+        from django.utils import timezone
+
+        return self.unlocked_until is not None and self.unlocked_until > (now or timezone.now())
+
+    def locked(self, now=None) -> bool:
+        """Whether the report's data is read-only: approved or accepted, and not unlocked."""
+        return self.status in SubmissionStatus.final() and not self.unlocked(now)
+
+
+class SubmissionAction(models.TextChoices):
+    """A step in a report's approval."""
+
+    SUBMIT = "submit", _("Submitted")
+    RESUBMIT = "resubmit", _("Submitted again")
+    APPROVE = "approve", _("Approved")
+    ACCEPT = "accept", _("Accepted")
+    RETURN = "return", _("Returned")
+    UNLOCK = "unlock", _("Unlocked")
+    RELOCK = "relock", _("Locked again")
+
+
+class SubmissionEvent(models.Model):
+    """One step of a report's approval, for its timeline: what was done, by whom, when,
+    from which status to which, and why (returns and unlocks need a reason). Append-only;
+    the audit log holds the same change as a before/after record."""
+
+    scope_field = "submission__orgunit"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=SubmissionAction)
+    status_before = models.CharField(
+        _("status before"), max_length=10, choices=SubmissionStatus, blank=True
+    )
+    status_after = models.CharField(_("status after"), max_length=10, choices=SubmissionStatus)
+    reason = models.TextField(_("reason"), blank=True)
+    expires_at = models.DateTimeField(_("until"), null=True, blank=True)
+    at = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(_("user"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["at", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Narrative(models.Model):

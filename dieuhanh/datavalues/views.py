@@ -29,7 +29,7 @@ from dieuhanh.core import periods
 from dieuhanh.core.querysets import permits
 from dieuhanh.core.templatetags.dieuhanh import vn_number
 from dieuhanh.datavalues import entry as entry_service
-from dieuhanh.datavalues.models import DataValue
+from dieuhanh.datavalues.models import DataValue, SubmissionStatus
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 NUMERIC_TYPES = {ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENT, ValueType.INDEX}
@@ -118,14 +118,27 @@ def choose_report(request):
 
 
 # --- the entry page --------------------------------------------------------------------------
+# The colour of each approval status' badge.
+STATUS_CSS = {
+    SubmissionStatus.SUBMITTED: "text-bg-primary",
+    SubmissionStatus.APPROVED: "text-bg-info",
+    SubmissionStatus.ACCEPTED: "text-bg-success",
+    SubmissionStatus.RETURNED: "text-bg-warning",
+}
+
+
 def _status(submission, locked: bool, approved: bool) -> dict:
-    """The report's status badge: locked, approved, submitted or draft."""
+    """The report's status badge: locked, its approval status (unlocked for a time when the
+    center opened it again), approved values without a report, or draft."""
     if locked:
         return {"code": "locked", "label": _("Locked"), "css": "text-bg-dark"}
-    if approved:
-        return {"code": "approved", "label": _("Approved"), "css": "text-bg-success"}
     if submission is not None:
-        return {"code": "submitted", "label": _("Submitted"), "css": "text-bg-primary"}
+        if submission.unlocked():
+            return {"code": "unlocked", "label": _("Unlocked"), "css": "text-bg-warning"}
+        status = SubmissionStatus(submission.status)
+        return {"code": status.value, "label": status.label, "css": STATUS_CSS[status]}
+    if approved:
+        return {"code": "approved", "label": _("Approved"), "css": "text-bg-info"}
     return {"code": "draft", "label": _("Draft"), "css": "text-bg-secondary"}
 
 
@@ -259,7 +272,7 @@ def entry(request, regime, unit, period):
                 else ""
             ),
             "next_label": upcoming.label(),
-            "can_submit": form.editable and form.submission is None,
+            "can_submit": form.can_submit,
             "template_url": reverse("api-v1:datavalues_template")
             + "?"
             + urlencode({"regime": regime.code, "orgunit": unit.uid, "period": period.code}),

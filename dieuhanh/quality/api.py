@@ -1,19 +1,55 @@
-"""Data quality API (``/api/v1/quality/``): completeness and timeliness of reports."""
+"""Data quality API (``/api/v1/quality/``): completeness and timeliness of reports, and
+their approval (submit, approve, accept, return, unlock) with each report's timeline."""
 
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
 from dieuhanh.core.api_auth import permitted
 from dieuhanh.core.api_errors import ApiError
+from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.exports import audit_export, csv_response
-from dieuhanh.datavalues.models import Submission
-from dieuhanh.quality import services
+from dieuhanh.datavalues.models import (
+    DataValue,
+    Submission,
+    SubmissionAction,
+    SubmissionEvent,
+    SubmissionStatus,
+    format_number,
+)
+from dieuhanh.quality import approval, followups, outliers, services
+from dieuhanh.quality.models import FollowUp, FollowUpStatus, ValueBound
 
 router = Router(tags=["quality"])
+
+# Refusals that describe the request rather than the state of what it names: 422; the
+# others (a step from the wrong status, a repeat, a report already final) are 409.
+INPUT_CODES = {
+    "reason_required",
+    "reason_too_long",
+    "invalid_until",
+    "invalid_period",
+    "text_required",
+    "text_too_long",
+    "E7619",
+}
+
+
+@contextmanager
+def refusals(input_codes=INPUT_CODES):
+    """A service's refusal as the API's: not found 404, bad input 422, wrong state 409."""
+    try:
+        yield
+    except (approval.NotFound, FollowUp.DoesNotExist) as error:
+        raise ApiError(404, "not_found", str(error)) from error
+    except ValidationError as error:
+        status = 422 if input_codes is None or error.code in input_codes else 409
+        raise ApiError(status, error.code or "invalid", error.messages[0]) from error
 
 
 class ReportOut(Schema):
@@ -98,10 +134,8 @@ def completeness(request, regime: str, period: Query[list[str]], format: str = "
     separate codes with commas), within the caller's view scope: whether its report arrived,
     when, whether on time by the regime's deadline, complete, late or missing; with the
     totals overall and per period. ``format=csv`` downloads the rows."""
-    try:
+    with refusals(None):
         result = services.completeness(request.auth, regime, period)
-    except ValidationError as error:
-        raise ApiError(422, error.code or "invalid", error.messages[0]) from error
     rows = [_report_out(report) for report in result.reports]
     if format == "csv":
         audit_export(request.auth, "completeness", {"regime": regime, "periods": period})
@@ -116,3 +150,622 @@ def completeness(request, regime: str, period: Query[list[str]], format: str = "
         "by_period": {code: _totals_out(t) for code, t in result.by_period.items()},
         "reporters": rows,
     }
+
+
+# --- approval -------------------------------------------------------------------------------
+class ReportRef(Schema):
+    """Which report: the regime's code, the unit's uid and the period's code."""
+
+    regime: str
+    orgunit: str
+    period: str
+
+
+class ReasonIn(ReportRef):
+    reason: str
+
+
+class UnlockIn(ReasonIn):
+    until: datetime.datetime
+
+
+class StepOut(Schema):
+    action: str
+    action_label: str
+    status_before: str
+    status_after: str
+    reason: str
+    until: datetime.datetime | None
+    at: datetime.datetime
+    user: str
+    channel: str
+
+
+class ApprovalOut(Schema):
+    regime: str
+    regime_name: str
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    period: str
+    status: str
+    status_label: str
+    submitted_at: datetime.datetime
+    submitted_by: str | None
+    status_changed_at: datetime.datetime | None
+    status_changed_by: str | None
+    return_reason: str
+    unlocked_until: datetime.datetime | None
+    unlock_reason: str
+    locked: bool
+    actions: list[str]
+
+
+class ApprovalDetailOut(ApprovalOut):
+    timeline: list[StepOut]
+
+
+class ApprovalPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ApprovalOut]
+
+
+def _approval_out(user, submission: Submission) -> dict:
+    return {
+        "regime": submission.regime.code,
+        "regime_name": submission.regime.name,
+        "orgunit": submission.orgunit.uid,
+        "orgunit_code": submission.orgunit.code,
+        "orgunit_name": submission.orgunit.name,
+        "period": submission.period,
+        "status": submission.status,
+        "status_label": str(SubmissionStatus(submission.status).label),
+        "submitted_at": submission.submitted_at,
+        "submitted_by": submission.submitted_by.username if submission.submitted_by else None,
+        "status_changed_at": submission.status_changed_at,
+        "status_changed_by": (
+            submission.status_changed_by.username if submission.status_changed_by else None
+        ),
+        "return_reason": submission.return_reason,
+        "unlocked_until": submission.unlocked_until if submission.unlocked() else None,
+        "unlock_reason": submission.unlock_reason if submission.unlocked() else "",
+        "locked": submission.locked(),
+        "actions": approval.actions_for(user, submission),
+    }
+
+
+def _detail_out(user, submission: Submission) -> dict:
+    steps = SubmissionEvent.objects.restrict(user, "view").filter(submission=submission)
+    return {
+        **_approval_out(user, submission),
+        "timeline": [
+            {
+                "action": step.action,
+                "action_label": str(SubmissionAction(step.action).label),
+                "status_before": step.status_before,
+                "status_after": step.status_after,
+                "reason": step.reason,
+                "until": step.expires_at,
+                "at": step.at,
+                "user": step.user_name,
+                "channel": step.channel,
+            }
+            for step in steps
+        ],
+    }
+
+
+def _step(request, body: ReportRef, take) -> dict:
+    """Find the report, take the step, answer the report as it now is."""
+    with refusals():
+        submission = approval.find_report(request.auth, body.regime, body.orgunit, body.period)
+        submission = take(submission)
+    return _detail_out(request.auth, submission)
+
+
+@router.get(
+    "/reports",
+    response=ApprovalPage,
+    auth=permitted(Submission, "view"),
+    operation_id="quality_reports",
+    url_name="quality_reports",
+)
+def reports(
+    request,
+    regime: str | None = None,
+    period: str | None = None,
+    status: str | None = None,
+    orgunit: str | None = None,
+    actionable: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+):
+    """Submitted reports the caller may see, with their approval status and the steps the
+    caller may take (``actionable=true``: only those waiting for the caller)."""
+    queryset = approval.reports(
+        request.auth,
+        regime=regime,
+        period=period,
+        status=status,
+        orgunit=orgunit,
+        actionable=actionable,
+    )
+    return paginate(
+        request, queryset, limit, offset, lambda item: _approval_out(request.auth, item)
+    )
+
+
+@router.get(
+    "/report",
+    response=ApprovalDetailOut,
+    auth=permitted(Submission, "view"),
+    operation_id="quality_report",
+    url_name="quality_report",
+)
+def report(request, regime: str, orgunit: str, period: str):
+    """One report's approval status and its timeline."""
+    return _step(request, ReportRef(regime=regime, orgunit=orgunit, period=period), lambda s: s)
+
+
+@router.post(
+    "/report/submit",
+    response=ApprovalDetailOut,
+    auth=permitted(DataValue, "add"),
+    operation_id="quality_report_submit",
+    url_name="quality_report_submit",
+)
+def submit(request, body: ReportRef):
+    """Send the report to the center (again, after a return or an unlock); its compulsory
+    indicators must be filled."""
+    with refusals():
+        approval.submit(request.auth, body.regime, body.orgunit, body.period)
+    return _step(request, body, lambda s: s)
+
+
+@router.post(
+    "/report/approve",
+    response=ApprovalDetailOut,
+    auth=permitted(Submission, "approve"),
+    operation_id="quality_report_approve",
+    url_name="quality_report_approve",
+)
+def approve(request, body: ReportRef):
+    """The agency's approver approves a submitted report: its data is locked."""
+    return _step(request, body, lambda s: approval.approve(request.auth, s))
+
+
+@router.post(
+    "/report/accept",
+    response=ApprovalDetailOut,
+    auth=permitted(Submission, "accept"),
+    operation_id="quality_report_accept",
+    url_name="quality_report_accept",
+)
+def accept(request, body: ReportRef):
+    """The center accepts an approved report as final."""
+    return _step(request, body, lambda s: approval.accept(request.auth, s))
+
+
+@router.post(
+    "/report/return",
+    response=ApprovalDetailOut,
+    auth=permitted(Submission, "view"),
+    operation_id="quality_report_return",
+    url_name="quality_report_return",
+)
+def return_report(request, body: ReasonIn):
+    """Return the report to the agency with a reason (approver: submitted or approved
+    reports; center: accepted ones too)."""
+    return _step(request, body, lambda s: approval.return_report(request.auth, s, body.reason))
+
+
+@router.post(
+    "/report/unlock",
+    response=ApprovalDetailOut,
+    auth=permitted(Submission, "unlock"),
+    operation_id="quality_report_unlock",
+    url_name="quality_report_unlock",
+)
+def unlock(request, body: UnlockIn):
+    """The center opens an approved or accepted report for corrections until ``until``."""
+    return _step(request, body, lambda s: approval.unlock(request.auth, s, body.reason, body.until))
+
+
+# --- outliers and follow-ups ----------------------------------------------------------------
+class OutlierOut(Schema):
+    value_id: int
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    combination: str
+    combination_name: str
+    period: str
+    value: str
+    method: str
+    methods: list[str]
+    score: float
+    expected: float | None
+    lower: float | None
+    upper: float | None
+    followup_id: int | None
+    followup_status: str | None
+
+
+class OutliersOut(Schema):
+    indicator: str
+    indicator_name: str
+    methods: list[str]
+    checked: int
+    count: int
+    results: list[OutlierOut]
+
+
+@router.get(
+    "/outliers",
+    response=OutliersOut,
+    auth=permitted(DataValue, "view"),
+    operation_id="quality_outliers",
+    url_name="quality_outliers",
+)
+def outliers_list(
+    request,
+    indicator: str,
+    method: str | None = None,
+    orgunit: str | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    threshold: float | None = None,
+    limit: int = 500,
+):
+    """Values of ``indicator`` (in the caller's view scope, within ``orgunit``'s subtree,
+    periods starting from ``start`` to ``end``) far from their own history, strongest first:
+    ``method`` is any of zscore, modified_zscore, seasonal, minmax (comma-separated; all by
+    default); ``threshold`` replaces the default of the methods named. Each row says whether
+    the value is already in follow-up."""
+    with refusals(None):
+        methods = outliers.parse_methods(method)
+        thresholds = dict.fromkeys(methods, threshold) if threshold is not None else None
+        report = outliers.detect(
+            request.auth,
+            indicator,
+            methods=methods,
+            orgunit_uid=orgunit,
+            start=start,
+            end=end,
+            thresholds=thresholds,
+            limit=limit,
+        )
+    rows = []
+    for item in report.outliers:
+        unit = report.units[item.orgunit_id]
+        combination = report.combinations.get(item.combination_id)
+        rows.append(
+            {
+                "value_id": item.value_id,
+                "orgunit": unit.uid,
+                "orgunit_code": unit.code,
+                "orgunit_name": unit.name,
+                "combination": combination.uid if combination else "",
+                "combination_name": combination.name if combination else "",
+                "period": item.period,
+                "value": format_number(item.number),
+                "method": item.method,
+                "methods": item.methods,
+                "score": item.score,
+                "expected": item.expected,
+                "lower": item.lower,
+                "upper": item.upper,
+                "followup_id": item.followup_id,
+                "followup_status": item.followup_status,
+            }
+        )
+    return {
+        "indicator": report.indicator.code,
+        "indicator_name": report.indicator.name,
+        "methods": report.methods,
+        "checked": report.checked,
+        "count": len(rows),
+        "results": rows,
+    }
+
+
+class FollowUpIn(Schema):
+    value_id: int
+    reason: str = ""
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class CorrectionIn(Schema):
+    value: str
+    comment: str = ""
+
+
+class CloseIn(Schema):
+    note: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    value_id: int
+    indicator: str
+    indicator_name: str
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    combination: str
+    period: str
+    flagged_value: str
+    current_value: str | None
+    method: str
+    score: float | None
+    expected: float | None
+    lower: float | None
+    upper: float | None
+    reason: str
+    status: str
+    status_label: str
+    created_at: datetime.datetime
+    created_by: str | None
+    answer: str
+    answered_at: datetime.datetime | None
+    answered_by: str | None
+    closing_note: str
+    closed_at: datetime.datetime | None
+    closed_by: str | None
+
+
+class FollowUpPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[FollowUpOut]
+
+
+def _username(user) -> str | None:
+    return user.username if user else None
+
+
+def _float(number) -> float | None:
+    return None if number is None else float(number)
+
+
+def _followup_out(item: FollowUp) -> dict:
+    value = item.value
+    return {
+        "id": item.pk,
+        "value_id": value.pk,
+        "indicator": value.indicator.code,
+        "indicator_name": value.indicator.name,
+        "orgunit": value.orgunit.uid,
+        "orgunit_code": value.orgunit.code,
+        "orgunit_name": value.orgunit.name,
+        "combination": value.combination.uid,
+        "period": value.period,
+        "flagged_value": item.flagged_value,
+        "current_value": None if value.deleted else value.value,
+        "method": item.method,
+        "score": item.score,
+        "expected": _float(item.expected),
+        "lower": _float(item.lower),
+        "upper": _float(item.upper),
+        "reason": item.reason,
+        "status": item.status,
+        "status_label": str(FollowUpStatus(item.status).label),
+        "created_at": item.created_at,
+        "created_by": _username(item.created_by),
+        "answer": item.answer,
+        "answered_at": item.answered_at,
+        "answered_by": _username(item.answered_by),
+        "closing_note": item.closing_note,
+        "closed_at": item.closed_at,
+        "closed_by": _username(item.closed_by),
+    }
+
+
+def _followup_step(request, followup_id: int, take) -> dict:
+    with refusals():
+        take(followups.get(request.auth, followup_id))
+        return _followup_out(followups.get(request.auth, followup_id))
+
+
+@router.get(
+    "/followups",
+    response=FollowUpPage,
+    auth=permitted(FollowUp, "view"),
+    operation_id="quality_followups",
+    url_name="quality_followups",
+)
+def followup_list(
+    request,
+    status: str | None = None,
+    indicator: str | None = None,
+    orgunit: str | None = None,
+    value: int | None = None,
+    id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
+    """Follow-ups of suspect values the caller may see (an agency: its own units'),
+    newest first."""
+    queryset = followups.followups(
+        request.auth, status=status, indicator=indicator, orgunit=orgunit, value=value
+    )
+    if id is not None:
+        queryset = queryset.filter(pk=id)
+    return paginate(request, queryset, limit, offset, _followup_out)
+
+
+@router.post(
+    "/followups",
+    response=FollowUpOut,
+    auth=permitted(FollowUp, "add"),
+    operation_id="quality_followup_open",
+    url_name="quality_followup_open",
+)
+def followup_open(request, body: FollowUpIn):
+    """Send a value to follow-up: its agency is asked to explain or correct it."""
+    with refusals():
+        item = followups.open_followup(request.auth, body.value_id, body.reason)
+    return _followup_out(followups.get(request.auth, item.pk))
+
+
+@router.post(
+    "/followups/{followup_id}/explain",
+    response=FollowUpOut,
+    auth=permitted(FollowUp, "change"),
+    operation_id="quality_followup_explain",
+    url_name="quality_followup_explain",
+)
+def followup_explain(request, followup_id: int, body: AnswerIn):
+    """The agency explains why the value is right."""
+    return _followup_step(
+        request, followup_id, lambda item: followups.explain(request.auth, item, body.answer)
+    )
+
+
+@router.post(
+    "/followups/{followup_id}/correct",
+    response=FollowUpOut,
+    auth=permitted(FollowUp, "change"),
+    operation_id="quality_followup_correct",
+    url_name="quality_followup_correct",
+)
+def followup_correct(request, followup_id: int, body: CorrectionIn):
+    """The agency corrects the value (the usual rules of a write apply)."""
+    return _followup_step(
+        request,
+        followup_id,
+        lambda item: followups.correct(request.auth, item, body.value, body.comment),
+    )
+
+
+@router.post(
+    "/followups/{followup_id}/close",
+    response=FollowUpOut,
+    auth=permitted(FollowUp, "close"),
+    operation_id="quality_followup_close",
+    url_name="quality_followup_close",
+)
+def followup_close(request, followup_id: int, body: CloseIn):
+    """The center closes the follow-up with a note."""
+    return _followup_step(
+        request, followup_id, lambda item: followups.close(request.auth, item, body.note)
+    )
+
+
+# --- bounds ---------------------------------------------------------------------------------
+class BoundIn(Schema):
+    indicator: str
+    orgunit: str
+    combination: str | None = None
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+
+
+class GenerateIn(Schema):
+    indicator: str
+    factor: float = 4.0
+    orgunit: str | None = None
+
+
+class BoundOut(Schema):
+    indicator: str
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    combination: str | None
+    lower: float | None
+    upper: float | None
+    generated: bool
+    updated_at: datetime.datetime
+
+
+class BoundPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[BoundOut]
+
+
+class GeneratedOut(Schema):
+    indicator: str
+    factor: float
+    generated: int
+    replaced: int
+    kept_manual: int
+
+
+def _bound_out(bound: ValueBound) -> dict:
+    return {
+        "indicator": bound.indicator.code,
+        "orgunit": bound.orgunit.uid,
+        "orgunit_code": bound.orgunit.code,
+        "orgunit_name": bound.orgunit.name,
+        "combination": bound.combination.uid if bound.combination_id else None,
+        "lower": _float(bound.lower),
+        "upper": _float(bound.upper),
+        "generated": bound.generated,
+        "updated_at": bound.updated_at,
+    }
+
+
+@router.get(
+    "/bounds",
+    response=BoundPage,
+    auth=permitted(ValueBound, "view"),
+    operation_id="quality_bounds",
+    url_name="quality_bounds",
+)
+def bounds_list(
+    request,
+    indicator: str | None = None,
+    orgunit: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
+    """Min-max bounds of values, generated or set by hand."""
+    queryset = ValueBound.objects.restrict(request.auth, "view").select_related(
+        "indicator", "orgunit", "combination"
+    )
+    if indicator:
+        queryset = queryset.filter(indicator__code=indicator)
+    if orgunit:
+        queryset = queryset.filter(orgunit__uid=orgunit)
+    return paginate(request, queryset, limit, offset, _bound_out)
+
+
+@router.post(
+    "/bounds",
+    response=BoundOut,
+    auth=permitted(ValueBound, "change"),
+    operation_id="quality_bound_set",
+    url_name="quality_bound_set",
+)
+def bound_set(request, body: BoundIn):
+    """Set a unit's bounds for an indicator by hand (kept when bounds are generated)."""
+    with refusals(None):
+        bound = outliers.set_bound(
+            request.auth, body.indicator, body.orgunit, body.combination, body.lower, body.upper
+        )
+    return _bound_out(bound)
+
+
+@router.post(
+    "/bounds/generate",
+    response=GeneratedOut,
+    auth=permitted(ValueBound, "add"),
+    operation_id="quality_bounds_generate",
+    url_name="quality_bounds_generate",
+)
+def bounds_generate(request, body: GenerateIn):
+    """Generate the bounds of every unit's series from its history: median +- factor x
+    scaled median absolute deviation."""
+    with refusals(None):
+        return outliers.generate_bounds(
+            request.auth, body.indicator, factor=body.factor, orgunit_uid=body.orgunit
+        )

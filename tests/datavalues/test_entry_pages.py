@@ -146,6 +146,7 @@ def test_recent_reports_show_approved_and_locked_status_in_a_fixed_number_of_que
         [CellInput("EXPORTS", DEFAULT_COMBINATION_UID, "5")],
     )
     DataValue.objects.filter(indicator=exports).update(status="approved")
+    Submission.objects.filter(orgunit=provinces[0], period=LAST_MONTH).update(status="approved")
     country = OrgUnit.objects.get(kind="government")  # every province lies beneath it
     services.lock_period(analyst, period=earlier, orgunit=country, reason="Đã chốt")
 
