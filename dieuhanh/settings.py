@@ -308,6 +308,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- email --------------------------------------------------------------------------------
+# Notices by email: into files under var/mail unless a mail server is configured
+# (DIEUHANH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST ...).
+EMAIL_BACKEND = os.environ.get(
+    "DIEUHANH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dieuhanh@localhost")
+# The address of the site in links that leave it (emails).
+DIEUHANH_BASE_URL = os.environ.get("DIEUHANH_BASE_URL", "http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_SECONDS = env_int("DIEUHANH_HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
@@ -323,6 +339,18 @@ CELERY_BEAT_SCHEDULE = {
     "quality.relock_expired_unlocks": {
         "task": "dieuhanh.quality.tasks.relock_expired_unlocks",
         "schedule": 300,
+    },
+    "core.email_notifications": {
+        "task": "dieuhanh.core.tasks.email_notifications",
+        "schedule": 300,
+    },
+    "quality.send_reminders": {
+        "task": "dieuhanh.quality.tasks.send_reminders",
+        "schedule": 3600,
+    },
+    "quality.run_validation_rules": {
+        "task": "dieuhanh.quality.tasks.run_validation_rules",
+        "schedule": 24 * 3600,
     },
 }
 

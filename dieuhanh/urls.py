@@ -33,5 +33,6 @@ urlpatterns = [
     path("orgunits/", include("dieuhanh.orgunits.urls")),
     path("catalog/", include("dieuhanh.catalog.urls")),
     path("data/", include("dieuhanh.datavalues.urls")),
+    path("quality/", include("dieuhanh.quality.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

@@ -22,7 +22,7 @@ from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.datavalues.models import DataValue, ImportJob, Submission
 from dieuhanh.orgunits.models import OrgUnit, Succession
-from dieuhanh.quality.models import FollowUp, ValueBound
+from dieuhanh.quality.models import FollowUp, RuleViolation, ValidationRule, ValueBound
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
 PUBLIC = "public"
@@ -44,6 +44,7 @@ PAGE_RULES = {
     "accounts:two_factor_verify": SIGNED_IN,
     "core:home": SIGNED_IN,
     "core:audit_log": (AuditRecord, "view"),
+    "core:notifications": SIGNED_IN,
     "orgunits:browse": SIGNED_IN,
     "orgunits:detail": SIGNED_IN,
     "orgunits:children": SIGNED_IN,
@@ -70,6 +71,14 @@ PAGE_RULES = {
     "datavalues:imports": (ImportJob, "view"),
     "datavalues:import_job": (ImportJob, "view"),
     "datavalues:import_confirm": (ImportJob, "view"),
+    "quality:home": (Submission, "view"),
+    "quality:reports": (Submission, "view"),
+    "quality:report": (Submission, "view"),
+    "quality:report_step": (Submission, "view"),
+    "quality:followups": (FollowUp, "view"),
+    "quality:followup_step": (FollowUp, "view"),
+    "quality:outliers": (DataValue, "view"),
+    "quality:violations": (RuleViolation, "view"),
 }
 
 API_RULES = {
@@ -145,6 +154,12 @@ API_RULES = {
     "quality_bounds": (ValueBound, "view"),
     "quality_bound_set": (ValueBound, "change"),
     "quality_bounds_generate": (ValueBound, "add"),
+    "quality_rules": PUBLIC,
+    "quality_rule_save": (ValidationRule, "add"),
+    "quality_rules_run": (RuleViolation, "run"),
+    "quality_violations": (RuleViolation, "view"),
+    "quality_scorecard": (Submission, "view"),
+    "quality_consistency": (DataValue, "view"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -230,6 +245,8 @@ def page_url(name, unit, username="commune_officer") -> str:
     kwargs = {"uid": unit.uid} if "<str:uid>" in route else {}
     if "<str:code>" in route:
         kwargs["code"] = CODE
+    if "<int:pk>" in route:
+        kwargs["pk"] = 0
     if "<str:username>" in route:
         kwargs["username"] = username
     if "<str:regime>" in route:

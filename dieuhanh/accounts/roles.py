@@ -40,6 +40,7 @@ AGENCY_DATA = (
     "datavalues.view_narrative",
     "quality.view_followup",
     "quality.change_followup",
+    "quality.view_ruleviolation",
 )
 
 ROLES = (
@@ -129,6 +130,7 @@ ROLES = (
             "datavalues.view_narrative",
             "datavalues.approve_submission",
             "quality.view_followup",
+            "quality.view_ruleviolation",
         ),
     ),
     RoleDefinition(

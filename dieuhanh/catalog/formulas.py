@@ -51,6 +51,7 @@ text and a translated message giving the 1-based position.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -664,12 +665,32 @@ def evaluate(formula: Formula | Node, resolve: Resolver) -> float | None:
     """The value of a formula; ``resolve`` gives the value of each reference (a list for
     ``#{CODE.*}``) and is asked once per distinct reference."""
     root = formula.root if isinstance(formula, Formula) else formula
-    return _Evaluator(resolve).value(root)
+    cache: dict[Reference, object] = {}
+
+    def fetch(reference: Reference) -> object:
+        if reference not in cache:
+            cache[reference] = resolve(reference)
+        return cache[reference]
+
+    return compiled(root)(fetch)
+
+
+Compiled = Callable[[Resolver], Value]
+
+
+def compiled(formula: Formula | Node) -> Compiled:
+    """The formula as a function of a resolver, built once per distinct formula and kept:
+    for callers that evaluate the same formula many times (validation rules over millions of
+    values). The resolver may be asked more than once for a reference used more than once;
+    ``evaluate`` guards against that."""
+    return _compile(formula.root if isinstance(formula, Formula) else formula)
 
 
 def _number(value: object) -> Value:
     if value is None:
         return None
+    if type(value) is float:  # the common case, without the abstract type check
+        return _finite(value)
     if not isinstance(value, numbers.Real | Decimal):
         raise TypeError(f"a formula value must be a number or None, not {value!r}")
     return _finite(float(value))
@@ -694,138 +715,175 @@ def _round(value: float, digits: float) -> float:
     return float(rounded)
 
 
-class _Evaluator:
-    def __init__(self, resolve: Resolver):
-        self.resolve = resolve
-        self.cache: dict[Reference, object] = {}
+def _power(left: float, right: float) -> Value:
+    try:
+        power = left**right
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return None if isinstance(power, complex) else _finite(power)
 
-    def fetch(self, reference: Reference) -> object:
-        if reference not in self.cache:
-            self.cache[reference] = self.resolve(reference)
-        return self.cache[reference]
 
-    def items(self, reference: Reference) -> list[Value]:
-        values = self.fetch(reference)
-        if values is None:
-            return []
-        if not isinstance(values, list | tuple):
-            raise TypeError(f"{reference} needs a list of values, not {values!r}")
-        return [_number(value) for value in values]
+# The arithmetic and comparisons, on two values that are both present.
+_OPERATIONS: dict[str, Callable[[float, float], Value]] = {
+    "+": lambda a, b: _finite(a + b),
+    "-": lambda a, b: _finite(a - b),
+    "*": lambda a, b: _finite(a * b),
+    "/": lambda a, b: None if b == 0 else _finite(a / b),
+    "^": _power,
+    "<": lambda a, b: _truth(a < b),
+    "<=": lambda a, b: _truth(a <= b),
+    ">": lambda a, b: _truth(a > b),
+    ">=": lambda a, b: _truth(a >= b),
+    "==": lambda a, b: _truth(a == b),
+    "!=": lambda a, b: _truth(a != b),
+}
 
-    def value(self, node: Node) -> Value:
-        if isinstance(node, Number):
-            return _finite(node.value)
-        if isinstance(node, Ref):
-            if node.reference.all_options:
-                raise FormulaError(
-                    "list_not_allowed", node.reference.position, reference=str(node.reference)
-                )
-            value = self.fetch(node.reference)
-            if isinstance(value, list | tuple):
-                raise TypeError(f"{node.reference} needs a single value, not {value!r}")
-            return _number(value)
-        if isinstance(node, Unary):
-            operand = self.value(node.operand)
-            if operand is None:
+
+@functools.lru_cache(maxsize=4096)
+def _compile(node: Node) -> Compiled:
+    if isinstance(node, Number):
+        constant = _finite(node.value)
+        return lambda get: constant
+    if isinstance(node, Ref):
+        return _compile_ref(node)
+    if isinstance(node, Unary):
+        operand = _compile(node.operand)
+        if node.op == "not":
+            return lambda get: None if (v := operand(get)) is None else _truth(v == 0)
+        if node.op == "-":
+            return lambda get: None if (v := operand(get)) is None else -v
+        return operand
+    if isinstance(node, Binary):
+        return _compile_binary(node)
+    if isinstance(node, Call):
+        return _compile_call(node)
+    raise TypeError(f"not a formula node: {node!r}")
+
+
+def _compile_ref(node: Ref) -> Compiled:
+    reference = node.reference
+    if reference.all_options:
+        raise FormulaError("list_not_allowed", reference.position, reference=str(reference))
+
+    def value(get: Resolver) -> Value:
+        found = get(reference)
+        if isinstance(found, list | tuple):
+            raise TypeError(f"{reference} needs a single value, not {found!r}")
+        return _number(found)
+
+    return value
+
+
+def _and(left: Value, right_of: Compiled, get: Resolver) -> Value:
+    """Three-valued ``and``: 0 if either side is 0 (the right one is not asked for when
+    the left one is), missing if either is missing, else 1."""
+    if left == 0:
+        return 0.0
+    right = right_of(get)
+    if right == 0:
+        return 0.0
+    return None if left is None or right is None else 1.0
+
+
+def _or(left: Value, right_of: Compiled, get: Resolver) -> Value:
+    """Three-valued ``or``: 1 if either side is true, missing if either is missing, else 0."""
+    if left is not None and left != 0:
+        return 1.0
+    right = right_of(get)
+    if right is not None and right != 0:
+        return 1.0
+    return None if left is None or right is None else 0.0
+
+
+def _compile_binary(node: Binary) -> Compiled:
+    """A chain of binary operators leaning left (``a + b + c + ...``) as one loop, so that
+    a long chain never runs deep."""
+    spine, bottom = node._spine()
+    first = _compile(bottom)
+    steps = [(binary.op, _compile(binary.right)) for binary in reversed(spine)]
+
+    def value(get: Resolver) -> Value:
+        result = first(get)
+        for op, right_of in steps:
+            if op == "and":
+                result = _and(result, right_of, get)
+            elif op == "or":
+                result = _or(result, right_of, get)
+            else:
+                right = right_of(get)
+                result = None if result is None or right is None else _OPERATIONS[op](result, right)
+        return result
+
+    return value
+
+
+def _compile_call(node: Call) -> Compiled:
+    name = node.name
+    if name in AGGREGATES:
+        return _compile_aggregate(name, node.args)
+    args = [_compile(arg) for arg in node.args]
+    if name == "if":
+        condition, then, otherwise = args
+
+        def choose(get: Resolver) -> Value:
+            test = condition(get)
+            if test is None:
                 return None
-            if node.op == "not":
-                return _truth(operand == 0)
-            return -operand if node.op == "-" else operand
-        if isinstance(node, Binary):
-            spine, bottom = node._spine()
-            result = self.value(bottom)
-            for binary in reversed(spine):
-                result = self.binary(binary, result)
-            return result
-        if isinstance(node, Call):
-            return self.call(node)
-        raise TypeError(f"not a formula node: {node!r}")
+            return then(get) if test != 0 else otherwise(get)
 
-    def binary(self, node: Binary, left: Value) -> Value:
-        op = node.op
-        if op == "and":
-            if left == 0:
-                return 0.0
-            right = self.value(node.right)
-            if right == 0:
-                return 0.0
-            return None if left is None or right is None else 1.0
-        if op == "or":
-            if left is not None and left != 0:
-                return 1.0
-            right = self.value(node.right)
-            if right is not None and right != 0:
-                return 1.0
-            return None if left is None or right is None else 0.0
-        right = self.value(node.right)
-        if left is None or right is None:
-            return None
-        if op == "+":
-            return _finite(left + right)
-        if op == "-":
-            return _finite(left - right)
-        if op == "*":
-            return _finite(left * right)
-        if op == "/":
-            return None if right == 0 else _finite(left / right)
-        if op == "^":
-            try:
-                power = left**right
-            except (OverflowError, ZeroDivisionError):
-                return None
-            return None if isinstance(power, complex) else _finite(power)
-        if op == "<":
-            return _truth(left < right)
-        if op == "<=":
-            return _truth(left <= right)
-        if op == ">":
-            return _truth(left > right)
-        if op == ">=":
-            return _truth(left >= right)
-        if op == "==":
-            return _truth(left == right)
-        if op == "!=":
-            return _truth(left != right)
-        raise TypeError(f"unknown operator {op!r}")
+        return choose
+    if name == "coalesce":
 
-    def call(self, node: Call) -> Value:
-        name, args = node.name, node.args
-        if name == "if":
-            condition = self.value(args[0])
-            if condition is None:
-                return None
-            return self.value(args[1] if condition != 0 else args[2])
-        if name == "coalesce":
+        def first_present(get: Resolver) -> Value:
             for arg in args:
-                value = self.value(arg)
+                value = arg(get)
                 if value is not None:
                     return value
             return None
-        if name == "abs":
-            value = self.value(args[0])
-            return None if value is None else abs(value)
-        if name == "round":
-            value = self.value(args[0])
-            digits = self.value(args[1]) if len(args) > 1 else 0.0
+
+        return first_present
+    if name == "abs":
+        operand = args[0]
+        return lambda get: None if (v := operand(get)) is None else abs(v)
+    if name == "round":
+        operand = args[0]
+        places = args[1] if len(args) > 1 else (lambda get: 0.0)
+
+        def rounded(get: Resolver) -> Value:
+            value, digits = operand(get), places(get)
             if value is None or digits is None:
                 return None
             return _finite(_round(value, digits))
-        if name in AGGREGATES:
-            return self.aggregate(name, args)
-        raise TypeError(f"unknown function {name!r}")
 
-    def aggregate(self, name: str, args: tuple[Node, ...]) -> Value:
+        return rounded
+    raise TypeError(f"unknown function {name!r}")
+
+
+def _compile_aggregate(name: str, nodes: tuple[Node, ...]) -> Compiled:
+    parts: list[tuple[bool, object]] = []  # (is a list, the reference or the compiled arg)
+    for arg in nodes:
+        if isinstance(arg, Ref) and arg.reference.all_options:
+            parts.append((True, arg.reference))
+        else:
+            parts.append((False, _compile(arg)))
+
+    def value(get: Resolver) -> Value:
         values: list[float] = []
         missing = False
-        for arg in args:
-            if isinstance(arg, Ref) and arg.reference.all_options:
-                values.extend(item for item in self.items(arg.reference) if item is not None)
+        for is_list, part in parts:
+            if is_list:
+                items = get(part)
+                if items is None:
+                    continue
+                if not isinstance(items, list | tuple):
+                    raise TypeError(f"{part} needs a list of values, not {items!r}")
+                values.extend(item for item in map(_number, items) if item is not None)
                 continue
-            value = self.value(arg)
-            if value is None:
+            item = part(get)
+            if item is None:
                 missing = True
             else:
-                values.append(value)
+                values.append(item)
         if name == "count":
             return float(len(values))
         if missing or not values:
@@ -835,6 +893,8 @@ class _Evaluator:
         if name == "avg":
             return _finite(math.fsum(values) / len(values))
         return min(values) if name == "min" else max(values)
+
+    return value
 
 
 # Display --------------------------------------------------------------------------------

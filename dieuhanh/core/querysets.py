@@ -10,6 +10,8 @@ Every queryset that a user or token reaches goes through ``restrict``. It checks
   (``scope_field = "orgunit"`` or a path such as ``"user__orgunit"``): only rows of units
   inside the user's view scope (reads) or capture scope (writes);
 - the clearance, for models with ``sensitivity_field``: only rows at or below it.
+Models whose rows belong to one user (``owner_field = "user"``: the inbox) give each user
+their own rows and nobody else's, whatever the permissions.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DENIED_MESSAGES = {
     "accept": gettext_lazy("You may not accept %(things)s."),
     "unlock": gettext_lazy("You may not unlock %(things)s."),
     "close": gettext_lazy("You may not close %(things)s."),
+    "run": gettext_lazy("You may not run checks of %(things)s."),
 }
 DENIED_OBJECT_MESSAGES = {
     "view": gettext_lazy("You may not view %(thing)s %(object)s."),
@@ -39,6 +42,7 @@ DENIED_OBJECT_MESSAGES = {
     "accept": gettext_lazy("You may not accept %(thing)s %(object)s."),
     "unlock": gettext_lazy("You may not unlock %(thing)s %(object)s."),
     "close": gettext_lazy("You may not close %(thing)s %(object)s."),
+    "run": gettext_lazy("You may not run checks of %(thing)s %(object)s."),
 }
 
 
@@ -81,6 +85,11 @@ def permits(user, model, action: str) -> bool:
 
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
+        owner_field = getattr(self.model, "owner_field", None)
+        if owner_field:  # a user's own rows (an inbox): theirs alone, no permission needed
+            if user is None or not user.is_authenticated or not user.is_active:
+                return self.none()
+            return self.filter(**{owner_field: user})
         if not permits(user, self.model, action):
             return self.none()
         queryset = self

@@ -11,3 +11,11 @@ def heartbeat(self) -> str:
     hostname = self.request.hostname or socket.gethostname()
     record_heartbeat(hostname)
     return hostname
+
+
+@shared_task(ignore_result=True)
+def email_notifications() -> int:
+    """Email the inbox notices not emailed yet (queued after each commit, and scheduled)."""
+    from dieuhanh.core.notifications import send_pending_emails
+
+    return send_pending_emails()

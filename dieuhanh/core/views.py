@@ -72,3 +72,21 @@ def audit_log(request):
         return csv_response("audit-log.csv", AUDIT_COLUMNS, rows)
     page, query = page_of(request, records, 50)
     return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+def notifications(request):
+    """The user's inbox; POST marks notices read (one, or all)."""
+    from django.shortcuts import redirect
+
+    from dieuhanh.core import notifications as inbox
+
+    if request.method == "POST":
+        one = request.POST.get("id")
+        inbox.mark_read(request.user, [one] if one and one.isdigit() else None)
+        target = request.POST.get("open") or ""
+        if target.startswith("/") and not target.startswith("//"):
+            return redirect(target)
+        return redirect("core:notifications")
+    page, query = page_of(request, inbox.inbox(request.user), 30)
+    return render(request, "core/notifications.html", {"page": page, "query": query})

@@ -81,6 +81,7 @@ class Row:
     decimals: int
     required: bool
     cells: list[Cell]
+    warnings: list[dict] = field(default_factory=list)  # validation rules it breaks
 
 
 @dataclass

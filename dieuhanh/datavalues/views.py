@@ -244,11 +244,19 @@ def entry(request, regime, unit, period):
     args = [regime.code, unit.uid]
     total = form.total
     filled = form.filled
+    warnings = _rule_warnings(request.user, report)
+    flagged = {code for warning in warnings for code in warning["indicators"]}
+    for section in form.sections:
+        for block in section.blocks:
+            for row in block.rows:
+                row.warnings = [w for w in warnings if row.code.upper() in w["indicators"]]
     return render(
         request,
         "datavalues/entry.html",
         {
             "form": form,
+            "warnings": warnings,
+            "flagged": flagged,
             "regime": regime,
             "unit": unit,
             "period": period,
@@ -383,8 +391,16 @@ def save(request, regime, unit, period):
             "ok": not errors,
             "errors": errors,
             "saved": 0 if result.error else len(cells) - len(refused),
+            "warnings": _rule_warnings(request.user, report),
         }
     )
+
+
+def _rule_warnings(user, report) -> list[dict]:
+    """The validation rules the report's stored values break, to show beside its rows."""
+    from dieuhanh.quality import rules
+
+    return [rules.warning_of(finding) for finding in rules.report_findings(user, *report)]
 
 
 def _wants_json(request) -> bool:

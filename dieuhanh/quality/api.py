@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
-from dieuhanh.core.api_auth import permitted
+from dieuhanh.core.api_auth import permitted, public_api_auth
 from dieuhanh.core.api_errors import ApiError
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.exports import audit_export, csv_response
@@ -22,8 +22,14 @@ from dieuhanh.datavalues.models import (
     SubmissionStatus,
     format_number,
 )
-from dieuhanh.quality import approval, followups, outliers, services
-from dieuhanh.quality.models import FollowUp, FollowUpStatus, ValueBound
+from dieuhanh.quality import approval, consistency, followups, outliers, rules, services
+from dieuhanh.quality.models import (
+    FollowUp,
+    FollowUpStatus,
+    RuleViolation,
+    ValidationRule,
+    ValueBound,
+)
 
 router = Router(tags=["quality"])
 
@@ -769,3 +775,404 @@ def bounds_generate(request, body: GenerateIn):
         return outliers.generate_bounds(
             request.auth, body.indicator, factor=body.factor, orgunit_uid=body.orgunit
         )
+
+
+# --- validation rules -------------------------------------------------------------------------
+class RuleIn(Schema):
+    code: str
+    name: str | None = None
+    name_en: str | None = None
+    instruction: str | None = None
+    importance: str | None = None
+    period_type: str | None = None
+    left: str | None = None
+    left_missing: str | None = None
+    operator: str | None = None
+    right: str | None = None
+    right_missing: str | None = None
+    unit_kinds: list[str] | None = None
+    active: bool | None = None
+    groups: list[str] | None = None
+
+
+class RuleOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    instruction: str
+    importance: str
+    period_type: str
+    left: str
+    left_missing: str
+    operator: str
+    right: str
+    right_missing: str
+    unit_kinds: list[str]
+    groups: list[str]
+    active: bool
+
+
+class RulePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[RuleOut]
+
+
+class RunIn(Schema):
+    group: str | None = None
+    rules: list[str] | None = None
+    orgunit: str | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    periods: list[str] | None = None
+
+
+class RunOut(Schema):
+    queued: bool = False
+    rules: int = 0
+    values: int = 0
+    reports: int = 0
+    checks: int = 0
+    violations: int = 0
+    seconds: float = 0.0
+    by_rule: dict[str, int] = {}
+
+
+class ViolationOut(Schema):
+    id: int
+    rule: str
+    rule_name: str
+    instruction: str
+    importance: str
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    period: str
+    left: str
+    operator: str
+    right: str
+    left_value: float | None
+    right_value: float | None
+    values: dict
+    found_at: datetime.datetime
+
+
+class ViolationPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ViolationOut]
+
+
+def _rule_out(rule: ValidationRule) -> dict:
+    return {
+        **{name: getattr(rule, name) for name in rules.RULE_FIELDS},
+        "code": rule.code,
+        "groups": sorted(group.code for group in rule.groups.all()),
+    }
+
+
+@router.get(
+    "/rules",
+    response=RulePage,
+    auth=public_api_auth,
+    operation_id="quality_rules",
+    url_name="quality_rules",
+)
+def rule_list(
+    request,
+    group: str | None = None,
+    period_type: str | None = None,
+    active: bool | None = None,
+    limit: int = 200,
+    offset: int = 0,
+):
+    """The validation rules (reference metadata, readable like the catalog)."""
+    queryset = ValidationRule.objects.restrict(request.auth, "view").prefetch_related("groups")
+    if group:
+        queryset = queryset.filter(groups__code=group)
+    if period_type:
+        queryset = queryset.filter(period_type=period_type)
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    return paginate(request, queryset, limit, offset, _rule_out)
+
+
+@router.post(
+    "/rules",
+    response=RuleOut,
+    auth=permitted(ValidationRule, "add"),
+    operation_id="quality_rule_save",
+    url_name="quality_rule_save",
+)
+def rule_save(request, body: RuleIn):
+    """Create a rule, or change the one with this code (only the fields sent)."""
+    fields = body.dict(exclude_unset=True)
+    code, groups = fields.pop("code"), fields.pop("groups", None)
+    with refusals(None):
+        rule = rules.save_rule(request.auth, code, groups=groups, **fields)
+    return _rule_out(rule)
+
+
+@router.post(
+    "/rules/run",
+    response=RunOut,
+    auth=permitted(RuleViolation, "run"),
+    operation_id="quality_rules_run",
+    url_name="quality_rules_run",
+)
+def rules_run(request, body: RunIn):
+    """Check data against the rules (all active ones, a group's, or those listed) within
+    the caller's view scope, a unit's subtree and a window of periods; the violations found
+    replace those stored for the same rules, units and periods. Without a unit or periods the
+    whole store is checked by the worker (``queued``)."""
+    with refusals(None):
+        chosen, unit_ids = rules.selection(
+            request.auth, group=body.group, codes=body.rules, orgunit_uid=body.orgunit
+        )
+        if unit_ids is None and not (body.start or body.end or body.periods):
+            rules.queue_run(request.auth, [rule.pk for rule in chosen])
+            return {"queued": True}
+        result = rules.run(
+            request.auth,
+            rules=chosen,
+            unit_ids=unit_ids,
+            start=body.start,
+            end=body.end,
+            period_codes=body.periods,
+        )
+    return {"queued": False, **result.__dict__}
+
+
+@router.get(
+    "/violations",
+    response=ViolationPage,
+    auth=permitted(RuleViolation, "view"),
+    operation_id="quality_violations",
+    url_name="quality_violations",
+)
+def violation_list(
+    request,
+    rule: str | None = None,
+    group: str | None = None,
+    orgunit: str | None = None,
+    period: str | None = None,
+    importance: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
+    """Rule violations found at the last check, within the caller's view scope (an agency:
+    its own units; ``orgunit``: that unit's subtree), newest periods first."""
+    with refusals(None):
+        queryset = rules.violations(
+            request.auth,
+            rule=rule,
+            group=group,
+            orgunit_uid=orgunit,
+            period=period,
+            importance=importance,
+        )
+    return paginate(
+        request,
+        queryset,
+        limit,
+        offset,
+        lambda item: {
+            "id": item.pk,
+            "rule": item.rule.code,
+            "rule_name": item.rule.name,
+            "instruction": item.rule.instruction,
+            "importance": item.rule.importance,
+            "orgunit": item.orgunit.uid,
+            "orgunit_code": item.orgunit.code,
+            "orgunit_name": item.orgunit.name,
+            "period": item.period,
+            "left": item.rule.left,
+            "operator": item.rule.operator,
+            "right": item.rule.right,
+            "left_value": item.left_value,
+            "right_value": item.right_value,
+            "values": item.values,
+            "found_at": item.found_at,
+        },
+    )
+
+
+# --- scorecard --------------------------------------------------------------------------------
+class MarkOut(Schema):
+    period: str
+    status: str
+    violations: int
+
+
+class ScoreOut(Schema):
+    rank: int
+    orgunit: str
+    orgunit_code: str
+    orgunit_name: str
+    expected: int
+    received: int
+    on_time: int
+    late: int
+    missing: int
+    complete: int
+    completeness_rate: float | None
+    on_time_rate: float | None
+    complete_rate: float | None
+    validation_pass_rate: float | None
+    violations: int
+    values: int
+    followups: int
+    followups_open: int
+    outlier_rate: float | None
+    timeline: list[MarkOut]
+
+
+class ScorecardOut(Schema):
+    regime: str
+    periods: list[str]
+    totals: TotalsOut
+    by_period: dict[str, TotalsOut]
+    agencies: list[ScoreOut]
+
+
+def score_out(rank: int, score: services.UnitScore) -> dict:
+    totals = score.totals
+    return {
+        "rank": rank,
+        "orgunit": score.unit.uid,
+        "orgunit_code": score.unit.code,
+        "orgunit_name": score.unit.name,
+        "expected": totals.expected,
+        "received": totals.received,
+        "on_time": totals.on_time,
+        "late": totals.late,
+        "missing": totals.missing,
+        "complete": totals.complete,
+        "completeness_rate": totals.received_rate,
+        "on_time_rate": totals.on_time_rate,
+        "complete_rate": totals.complete_rate,
+        "validation_pass_rate": score.validation_pass_rate,
+        "violations": score.violations,
+        "values": score.values,
+        "followups": score.followups,
+        "followups_open": score.followups_open,
+        "outlier_rate": score.outlier_rate,
+        "timeline": [mark.__dict__ for mark in score.timeline],
+    }
+
+
+@router.get(
+    "/scorecard",
+    response=ScorecardOut,
+    auth=permitted(Submission, "view"),
+    operation_id="quality_scorecard",
+    url_name="quality_scorecard",
+)
+def scorecard(request, regime: str, period: Query[list[str]], format: str = "json"):
+    """The quality scorecard of every reporter of ``regime`` over the periods asked for,
+    best first: completeness, timeliness, completeness of compulsory cells, validation pass
+    rate (received reports that break no rule), outlier rate (values sent to follow-up per
+    100 values), open follow-ups, and each period's status. ``format=csv`` downloads it."""
+    with refusals(None):
+        result, ranked = services.scorecard(request.auth, regime, period)
+    rows = [score_out(rank, score) for rank, score in enumerate(ranked, start=1)]
+    if format == "csv":
+        audit_export(request.auth, "scorecard", {"regime": regime, "periods": period})
+        header = [name for name in ScoreOut.model_fields if name != "timeline"]
+        return csv_response(
+            f"scorecard-{regime}.csv", header, ([row[name] for name in header] for row in rows)
+        )
+    return {
+        "regime": result.regime.code,
+        "periods": [p.code for p in result.periods],
+        "totals": _totals_out(result.totals),
+        "by_period": {code: _totals_out(t) for code, t in result.by_period.items()},
+        "agencies": rows,
+    }
+
+
+# --- cross-source consistency -----------------------------------------------------------------
+class ComparisonOut(Schema):
+    indicator: str
+    indicator_name: str
+    period: str
+    reference_unit: str | None
+    reference_unit_name: str | None
+    reference: float | None
+    total: float | None
+    reporting: int
+    expected: int
+    difference: float | None
+    relative: float | None
+    status: str
+
+
+class ConsistencyOut(Schema):
+    level: str
+    reference: str
+    tolerance: float
+    count: int
+    different: int
+    results: list[ComparisonOut]
+
+
+@router.get(
+    "/consistency",
+    response=ConsistencyOut,
+    auth=permitted(DataValue, "view"),
+    operation_id="quality_consistency",
+    url_name="quality_consistency",
+)
+def consistency_list(
+    request,
+    period: Query[list[str]],
+    indicator: Query[list[str]] = None,
+    reference: str = consistency.NATIONAL,
+    level: str = "province",
+    tolerance: float = 1.0,
+    differences_only: bool = False,
+):
+    """The same quantity from two sources: for each additive indicator (those named, or all
+    reported at ``level``) and period, the reference figure (``national``: the country's;
+    ``owner``: the responsible ministry's; or a unit's uid) against the sum of ``level``'s
+    units, with the difference and its share of the reference; ``status`` is consistent
+    within ``tolerance`` percent, different beyond it, incomplete when a side is missing."""
+    with refusals(None):
+        found = consistency.compare(
+            request.auth,
+            period,
+            indicator_codes=[c for text in indicator or [] for c in text.split(",") if c],
+            reference=reference,
+            level=level,
+            tolerance=tolerance,
+        )
+    rows = [
+        {
+            "indicator": item.indicator.code,
+            "indicator_name": item.indicator.name,
+            "period": item.period.code,
+            "reference_unit": item.reference_unit.uid if item.reference_unit else None,
+            "reference_unit_name": item.reference_unit.name if item.reference_unit else None,
+            "reference": item.reference,
+            "total": item.total,
+            "reporting": item.reporting,
+            "expected": item.expected,
+            "difference": item.difference,
+            "relative": item.relative,
+            "status": item.status,
+        }
+        for item in found
+    ]
+    different = sum(row["status"] == "different" for row in rows)
+    if differences_only:
+        rows = [row for row in rows if row["status"] == "different"]
+    return {
+        "level": level,
+        "reference": reference,
+        "tolerance": tolerance,
+        "count": len(rows),
+        "different": different,
+        "results": rows,
+    }

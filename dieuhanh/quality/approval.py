@@ -259,6 +259,9 @@ def return_report(
     if action == "accept":
         allowed += (SubmissionStatus.ACCEPTED,)
     _refuse_from(submission, allowed, SubmissionAction.RETURN)
+    from dieuhanh.quality.reminders import report_returned
+
+    transaction.on_commit(lambda: report_returned(submission))
     return _move(
         user,
         submission,

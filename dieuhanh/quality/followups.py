@@ -107,6 +107,9 @@ def open_followup(user, value_id: int, reason: str = "") -> FollowUp:
     )
     DataValue.objects.filter(pk=value.pk).update(followup=True)
     record_change("create", followup, before=None, after=snapshot(followup), actor=user)
+    from dieuhanh.quality.reminders import followup_opened
+
+    transaction.on_commit(lambda: followup_opened(followup))
     return followup
 
 

@@ -146,3 +146,137 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_id} {self.status}"
+
+
+class RuleOperator(models.TextChoices):
+    EQUAL = "==", _("equal to")
+    NOT_EQUAL = "!=", _("not equal to")
+    LESS = "<", _("less than")
+    LESS_OR_EQUAL = "<=", _("less than or equal to")
+    GREATER = ">", _("greater than")
+    GREATER_OR_EQUAL = ">=", _("greater than or equal to")
+    COMPULSORY_PAIR = "compulsory_pair", _("compulsory pair (both or neither)")
+    EXCLUSIVE_PAIR = "exclusive_pair", _("exclusive pair (not both)")
+
+
+class MissingValues(models.TextChoices):
+    """What a side of a rule does when values it names are missing."""
+
+    SKIP_IF_ANY = "skip_if_any_missing", _("Skip the rule if any value is missing")
+    SKIP_IF_ALL = "skip_if_all_missing", _("Skip the rule if all values are missing")
+    NEVER_SKIP = "never_skip", _("Never skip: missing values count as zero")
+
+
+class Importance(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class ValidationRuleGroup(models.Model):
+    """Rules checked together (a regime's rules, the rules of a domain)."""
+
+    public_read = True
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("validation rule group")
+        verbose_name_plural = _("validation rule groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValidationRule(models.Model):
+    """left <operator> right, each side a formula over indicators (the catalog's formula
+    language, in one unit and period), with what to do when its values are missing; checked
+    for the units of the kinds listed (all when none) in periods of ``period_type``.
+    ``instruction`` is the sentence shown beside a violating cell or row."""
+
+    public_read = True
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    instruction = models.TextField(_("instruction"), blank=True)
+    importance = models.CharField(
+        _("importance"), max_length=8, choices=Importance, default=Importance.MEDIUM
+    )
+    period_type = models.CharField(_("period type"), max_length=12)
+    left = models.TextField(_("left side"))
+    left_missing = models.CharField(
+        _("left side: missing values"),
+        max_length=20,
+        choices=MissingValues,
+        default=MissingValues.SKIP_IF_ANY,
+    )
+    operator = models.CharField(_("operator"), max_length=16, choices=RuleOperator)
+    right = models.TextField(_("right side"))
+    right_missing = models.CharField(
+        _("right side: missing values"),
+        max_length=20,
+        choices=MissingValues,
+        default=MissingValues.SKIP_IF_ANY,
+    )
+    unit_kinds = models.JSONField(_("unit kinds"), default=list, blank=True)
+    groups = models.ManyToManyField(
+        ValidationRuleGroup, blank=True, related_name="rules", verbose_name=_("groups")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.left} {self.operator} {self.right}"
+
+
+class RuleViolation(models.Model):
+    """A rule that did not hold for one unit and period when it was last checked: both
+    sides and the values they used. Replaced by each check of the same rules, units and
+    periods; gone when the data is fixed."""
+
+    scope_field = "orgunit"
+
+    rule = models.ForeignKey(ValidationRule, on_delete=models.CASCADE, related_name="violations")
+    orgunit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=20)
+    period_start = models.DateField(_("period start"))
+    left_value = models.FloatField(_("left side"), null=True, blank=True)
+    right_value = models.FloatField(_("right side"), null=True, blank=True)
+    values = models.JSONField(_("values used"), default=dict)
+    found_at = models.DateTimeField(_("found at"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule violation")
+        verbose_name_plural = _("rule violations")
+        ordering = ["-period_start", "orgunit_id", "rule_id"]
+        default_permissions = ("view",)
+        permissions = [("run_ruleviolation", _("May check data against the validation rules"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "orgunit", "period"], name="ruleviolation_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["orgunit", "period_start"], name="ruleviolation_unit_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.orgunit_id}/{self.period}"

@@ -200,7 +200,7 @@ def test_save_stores_a_draft_from_the_web(client):
         client, url("save"), {"cells": [cell("EXPORTS", "1234.5", comment="sơ bộ")]}
     )
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "errors": [], "saved": 1}
+    assert response.json() == {"ok": True, "errors": [], "saved": 1, "warnings": []}
     value = DataValue.objects.get(indicator__code="EXPORTS", period=LAST_MONTH)
     assert (value.number, value.comment, value.status, value.channel) == (
         Decimal("1234.5"),
@@ -274,7 +274,7 @@ def test_submit_with_required_rows_empty_is_refused_with_the_names(client):
 
 def test_a_filled_report_is_submitted(client, officer):
     answer = post_json(client, url("save"), {"cells": all_cells(officer)}).json()
-    assert answer == {"ok": True, "errors": [], "saved": 28}
+    assert answer == {"ok": True, "errors": [], "saved": 28, "warnings": []}
     response = client.post(url("submit"))
     assert response.status_code == 302
     [message] = list(get_messages(response.wsgi_request))

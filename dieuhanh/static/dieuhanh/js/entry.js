@@ -323,6 +323,7 @@
           if (status === 409) lockGrid();
           return;
         }
+        if (Array.isArray(data.warnings)) showWarnings(data.warnings);
         batch.forEach(function (item, index) {
           const input = inputOf(item.cell);
           const comment = commentOf(item.cell);
@@ -367,6 +368,40 @@
       });
     updateSaveState();
     return inFlight;
+  }
+
+  // The validation rules the saved values break: the panel above the grid and a line
+  // under each row's indicator name (warnings never block saving).
+  function showWarnings(warnings) {
+    const panel = document.querySelector("[data-rule-warnings]");
+    if (panel) {
+      const list = panel.querySelector("[data-rule-warning-list]");
+      list.replaceChildren();
+      for (const warning of warnings) {
+        const item = document.createElement("li");
+        item.dataset.rule = warning.rule;
+        item.textContent = warning.instruction;
+        list.appendChild(item);
+      }
+      panel.hidden = warnings.length === 0;
+    }
+    for (const row of root.querySelectorAll("[data-row]")) {
+      const holder = row.querySelector("[data-row-warnings]");
+      if (!holder) continue;
+      holder.replaceChildren();
+      const code = row.dataset.row.toUpperCase();
+      for (const warning of warnings) {
+        if (!warning.indicators.includes(code)) continue;
+        const line = document.createElement("span");
+        line.className = "dh-rule-warning";
+        line.dataset.rule = warning.rule;
+        const icon = document.createElement("i");
+        icon.className = "bi bi-exclamation-triangle-fill";
+        icon.setAttribute("aria-hidden", "true");
+        line.append(icon, " " + warning.instruction);
+        holder.appendChild(line);
+      }
+    }
   }
 
   function lockGrid() {
