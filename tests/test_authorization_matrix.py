@@ -79,6 +79,7 @@ PAGE_RULES = {
     "quality:followup_step": (FollowUp, "view"),
     "quality:outliers": (DataValue, "view"),
     "quality:violations": (RuleViolation, "view"),
+    "quality:consistency": (DataValue, "view"),
 }
 
 API_RULES = {

@@ -118,7 +118,20 @@ def _job_context(user, job: ImportJob) -> dict:
         ),
         "status_url": reverse("datavalues:import_job", args=[job.uid]),
         "errors_url": reverse("api-v1:imports_errors", args=[job.uid]),
+        "rule_check": _rule_check(user, job),
     }
+
+
+def _rule_check(user, job: ImportJob) -> dict | None:
+    """The validation rules broken in the reports the import wrote to (checked once it
+    was done), for the job's page."""
+    from dieuhanh.quality.rules import job_violations
+
+    found = job_violations(user, job)
+    if found is None:
+        return None
+    count, shown = found
+    return {"count": count, "violations": shown, "cut": count > len(shown)}
 
 
 @login_required

@@ -165,6 +165,9 @@ class ImportResult:
     skipped: int = 0  # existing values under CREATE, new ones under UPDATE, missing deletes
     chunks: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    # (unit id, period code) of the reports the import wrote to: checked against the
+    # validation rules once the job is done.
+    reports: set[tuple[int, str]] = field(default_factory=set)
     rolled_back: bool = False
     error: str = ""
     dry_run: bool = False
@@ -1195,6 +1198,8 @@ def _run(rows, resolver: Resolver, writer: Writer, result: ImportResult, job, on
     ):
         result.total += len(chunk)
         staged, text = resolver.refuse_final_reports(chunk, staged, conflicts, text)
+        if not writer.options.dry_run:
+            result.reports.update({(row[4], row[5]) for row in staged})
         chunk_result = ImportResult()
         with transaction.atomic():
             if staged:

@@ -289,6 +289,9 @@ class ImportJob(models.Model):
     chunks = models.PositiveIntegerField(_("chunks committed"), default=0)
     message = models.TextField(_("message"), blank=True)
     stored_file = models.CharField(max_length=500, blank=True, editable=False)
+    # The units and periods the import wrote to, as the validation rules checked them
+    # afterwards, and the violations found there: {"units", "periods", "violations"}.
+    checked = models.JSONField(_("rules checked"), default=dict, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

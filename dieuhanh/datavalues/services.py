@@ -32,6 +32,7 @@ from dieuhanh.datavalues.models import (
     JobStatus,
     PeriodLock,
 )
+from dieuhanh.datavalues.signals import values_imported
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +168,13 @@ def _finish(job: ImportJob, status: str, message: str = "", *, encoding=None, re
             after=snapshot(job, exclude=("stored_file",)),
             actor=job.user,
         )
+    if (
+        status == JobStatus.DONE
+        and result is not None
+        and result.reports
+        and not (result.dry_run or result.rolled_back)
+    ):
+        values_imported.send(sender=ImportJob, job=job, reports=result.reports)
 
 
 # --- asynchronous imports ------------------------------------------------------------------

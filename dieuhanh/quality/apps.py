@@ -18,3 +18,9 @@ class QualityConfig(AppConfig):
             permission="datavalues.view_submission",
         ),
     )
+
+    def ready(self):
+        from dieuhanh.datavalues.signals import values_imported
+        from dieuhanh.quality.rules import check_import
+
+        values_imported.connect(check_import, dispatch_uid="quality.check_import")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import logging
 import math
 import time
 from collections import defaultdict
@@ -53,6 +54,7 @@ COMPARISONS = {
     RuleOperator.GREATER_OR_EQUAL: lambda a, b: a >= b or math.isclose(a, b, abs_tol=1e-6),
 }
 STREAM_CHUNK = 20_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -700,3 +702,33 @@ def violations(user, *, rule=None, group=None, orgunit_uid=None, period=None, im
             orgunit_id__in=OrgUnitClosure.objects.filter(ancestor=unit).values("descendant_id")
         )
     return queryset.order_by("-period_start", "orgunit__name", "rule__code")
+
+
+# --- after an import --------------------------------------------------------------------------
+def check_import(sender, job, reports, **kwargs) -> None:
+    """Receiver of ``datavalues.signals.values_imported``: the rules over the reports the
+    import wrote to, the violations stored, their number kept on the job for its page. A
+    failure here is logged; it never fails an import that has committed."""
+    from dieuhanh.datavalues.models import ImportJob
+
+    unit_ids = {unit_id for unit_id, _period in reports}
+    codes = {period for _unit_id, period in reports}
+    try:
+        run(None, unit_ids=unit_ids, period_codes=codes)
+        found = RuleViolation.objects.filter(orgunit_id__in=unit_ids, period__in=codes).count()
+    except Exception:
+        logger.exception("validation rules after import %s", job.pk)
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        checked={"units": sorted(unit_ids), "periods": sorted(codes), "violations": found}
+    )
+
+
+def job_violations(user, job, limit: int = 50):
+    """(how many, the first ``limit``) violations the user may see in the reports an import
+    wrote to, or None when the job was not checked."""
+    checked = job.checked or {}
+    if "units" not in checked or not permits(user, RuleViolation, "view"):
+        return None
+    found = violations(user).filter(orgunit_id__in=checked["units"], period__in=checked["periods"])
+    return found.count(), list(found[:limit])

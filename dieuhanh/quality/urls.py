@@ -17,4 +17,5 @@ urlpatterns = [
     path("followups/<int:pk>/step/", views.followup_step, name="followup_step"),
     path("outliers/", views.outlier_list, name="outliers"),
     path("violations/", views.violation_list, name="violations"),
+    path("consistency/", views.consistency_list, name="consistency"),
 ]

@@ -25,7 +25,7 @@ from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.datavalues.models import DataValue, Submission, SubmissionStatus
 from dieuhanh.datavalues.views import STATUS_CSS
-from dieuhanh.quality import approval, followups, outliers, rules, services
+from dieuhanh.quality import approval, consistency, followups, outliers, rules, services
 from dieuhanh.quality.models import FollowUp, FollowUpStatus, Importance, RuleViolation
 
 SCORECARD_PERIODS = 6
@@ -423,5 +423,42 @@ def violation_list(request):
             "importances": Importance.choices,
             "period": period or "",
             "may_run": permits(user, RuleViolation, "run"),
+        },
+    )
+
+
+# --- cross-source consistency -----------------------------------------------------------------
+@login_required
+def consistency_list(request):
+    user = request.user
+    if not permits(user, DataValue, "view"):
+        raise denied(DataValue, "view")
+    today = timezone.localdate()
+    month = periods.for_date(periods.PeriodType.MONTHLY, today, hour=0)
+    quarter = periods.for_date(periods.PeriodType.QUARTERLY, today, hour=0)
+    choices = [month.shift(-n).code for n in range(1, 13)] + [
+        quarter.shift(-n).code for n in range(1, 5)
+    ]
+    chosen = request.GET.get("period") or choices[0]
+    try:
+        tolerance = float(request.GET.get("tolerance") or 1)
+    except ValueError:
+        tolerance = 1.0
+    rows, error = [], ""
+    try:
+        rows = consistency.compare(user, [chosen], tolerance=tolerance)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    rows.sort(key=lambda row: (row.status != "different", -abs(row.relative or 0)))
+    return render(
+        request,
+        "quality/consistency.html",
+        {
+            "rows": rows,
+            "error": error,
+            "choices": choices,
+            "period": chosen,
+            "tolerance": tolerance,
+            "different": sum(row.status == "different" for row in rows),
         },
     )

@@ -101,3 +101,23 @@ def test_a_ministrys_figure_against_the_provinces_and_the_refusals(analyst):
         assert (refused.status_code, refused.json()["code"]) == (422, code), query
     leader = user_with_role("leader", "lanh_dao")
     assert client_for(leader).get(URL, {"period": period}).status_code == 403
+
+
+def test_the_consistency_page_lists_the_differences_first(analyst):
+    period = months_ago(2).code
+    country = OrgUnit.objects.get(kind="government")
+    store(
+        [
+            ("EXPORTS", country, period, "1000"),
+            ("EXPORTS", province("01"), period, "600"),
+            ("IMPORTS", country, period, "100"),
+            ("IMPORTS", province("01"), period, "100"),
+        ]
+    )
+    page = client_for(analyst).get("/quality/consistency/", {"period": period}).content.decode()
+    table = page[page.index('data-testid="consistency-table"') :]
+    assert table.index('data-indicator="EXPORTS"') < table.index('data-indicator="IMPORTS"')
+    assert 'data-indicator="EXPORTS" data-status="different"' in table
+    assert 'data-indicator="IMPORTS" data-status="consistent"' in table
+    loose = client_for(analyst).get("/quality/consistency/", {"period": period, "tolerance": "50"})
+    assert 'data-indicator="EXPORTS" data-status="consistent"' in loose.content.decode()

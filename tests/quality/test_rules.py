@@ -11,6 +11,7 @@ from django.test import Client
 
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.datavalues.entry import CellInput, find_report, save_cells
+from dieuhanh.datavalues.models import ImportJob
 from dieuhanh.quality import rules
 from dieuhanh.quality.models import RuleViolation, ValidationRule, ValidationRuleGroup
 from tests.catalog.conftest import user_with_role
@@ -239,3 +240,22 @@ def test_the_entry_form_shows_the_rules_its_values_break(people):
     ).json()
     assert fixed["warnings"] == []
     assert 'data-testid="rule-warnings" hidden' in client.get(url).content.decode()
+
+
+def test_an_import_is_checked_against_the_rules_and_its_page_says_so(people):
+    officer = people["officer"]
+    period = months_ago(1).code
+    client = client_for(officer)
+    values = [{"indicator": "EXPORTS", "orgunit": "01", "period": period, "value": "-3"}]
+    dry = client.post(
+        "/api/v1/datavalues/?dry_run=true", json.dumps(values), content_type="application/json"
+    ).json()
+    assert ImportJob.objects.get(uid=dry["job"]).checked == {}  # nothing written, nothing checked
+    done = client.post("/api/v1/datavalues/", json.dumps(values), content_type="application/json")
+    job = ImportJob.objects.get(uid=done.json()["job"])
+    assert job.checked["violations"] == 2 and job.checked["periods"] == [period]
+    assert job.checked["units"] == [province("01").pk]
+    page = client.get(f"/data/imports/{job.uid}/").content.decode()
+    panel = page[page.index('data-testid="job-rules"') :]
+    assert 'data-count="2"' in panel[:200]
+    assert "Kim ngạch xuất khẩu không được là số âm." in panel
