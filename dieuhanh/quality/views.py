@@ -25,6 +25,7 @@ from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.datavalues.models import DataValue, Submission, SubmissionStatus
 from dieuhanh.datavalues.views import STATUS_CSS
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.quality import approval, consistency, followups, outliers, rules, services
 from dieuhanh.quality.models import FollowUp, FollowUpStatus, Importance, RuleViolation
 
@@ -411,7 +412,15 @@ def violation_list(request):
             },
         )
         return redirect("quality:violations")
-    queryset = rules.violations(user, importance=importance, period=period)
+    visible = rules.violations(user)
+    units = OrgUnit.objects.filter(
+        pk__in=visible.order_by().values("orgunit_id").distinct()
+    ).order_by("kind", "name")[:500]
+    unit = request.GET.get("orgunit") or None
+    try:
+        queryset = rules.violations(user, importance=importance, period=period, orgunit_uid=unit)
+    except ValidationError:
+        queryset, unit = visible.none(), None
     page, query = page_of(request, queryset, 50)
     return render(
         request,
@@ -422,6 +431,8 @@ def violation_list(request):
             "importance": importance or "",
             "importances": Importance.choices,
             "period": period or "",
+            "units": units,
+            "unit": unit or "",
             "may_run": permits(user, RuleViolation, "run"),
         },
     )

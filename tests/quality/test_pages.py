@@ -121,6 +121,11 @@ def test_the_violations_page_runs_the_checks_and_lists_them(catalog, db):
     listed = client_for(officer).get("/quality/violations/", {"importance": "high"})
     assert 'data-rule="EXPORTS_NONNEG"' in listed.content.decode()
     assert "Kim ngạch xuất khẩu không được là số âm." in listed.content.decode()
+    other = user_with_role("center_analyst", "chuyen_vien_2")
+    by_unit = client_for(other).get("/quality/violations/", {"orgunit": province("31").uid})
+    assert 'data-rule="EXPORTS_NONNEG"' not in by_unit.content.decode()
+    hanoi = client_for(other).get("/quality/violations/", {"orgunit": province("01").uid})
+    assert 'data-rule="EXPORTS_NONNEG"' in hanoi.content.decode()
 
 
 def test_wrong_steps_and_methods_are_refused_on_the_pages(people):  # noqa: F811
