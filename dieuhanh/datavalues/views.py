@@ -43,7 +43,7 @@ def _recent_reports(user) -> list[dict]:
     return [
         {
             **report,
-            "status": _status(report["submission"], report["locked"], report["approved"]),
+            "status": status_badge(report["submission"], report["locked"], report["approved"]),
             "url": reverse(
                 "datavalues:entry",
                 args=[
@@ -127,7 +127,7 @@ STATUS_CSS = {
 }
 
 
-def _status(submission, locked: bool, approved: bool) -> dict:
+def status_badge(submission, locked: bool = False, approved: bool = False) -> dict:
     """The report's status badge: locked, its approval status (unlocked for a time when the
     center opened it again), approved values without a report, or draft."""
     if locked:
@@ -268,7 +268,7 @@ def entry(request, regime, unit, period):
                 and not form.locked
                 and today > schedule.deadline
             ),
-            "status": _status(form.submission, form.locked, form.approved),
+            "status": status_badge(form.submission, form.locked, form.approved),
             "filled": filled,
             "total": total,
             "percent": round(100 * filled / total) if total else 0,

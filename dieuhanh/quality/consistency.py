@@ -26,6 +26,7 @@ from dieuhanh.datavalues.ingest import NUMERIC_TYPES
 from dieuhanh.datavalues.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.services import root_unit, units_on
+from dieuhanh.quality.services import read_periods
 
 MAX_PERIODS = 60
 NATIONAL, OWNER = "national", "owner"
@@ -63,6 +64,13 @@ class Comparison:
         if self.reference == 0:
             return "consistent" if self.difference == 0 else "different"
         return "consistent" if abs(self.relative) <= self.tolerance else "different"
+
+
+def _parse_period(code: str) -> periods.Period:
+    try:
+        return periods.parse(code)
+    except periods.PeriodError as error:
+        raise ValidationError(str(error), code="invalid_period") from error
 
 
 def _indicators(user, codes: list[str] | None, level: str):
@@ -112,19 +120,7 @@ def compare(
         raise ValidationError(
             _("The tolerance is a percentage between 0 and 100."), code="invalid_tolerance"
         )
-    wanted = []
-    for code in (part.strip() for text in period_codes for part in text.split(",")):
-        if code:
-            try:
-                wanted.append(periods.parse(code))
-            except periods.PeriodError as error:
-                raise ValidationError(str(error), code="invalid_period") from error
-    if not wanted:
-        raise ValidationError(_("Name at least one period."), code="missing_period")
-    if len(wanted) > MAX_PERIODS:
-        raise ValidationError(
-            _("At most %(n)d periods at once.") % {"n": MAX_PERIODS}, code="too_many_periods"
-        )
+    wanted = read_periods(period_codes, _parse_period, MAX_PERIODS)
     indicators = _indicators(user, indicator_codes, level)
     fixed_unit = None
     if reference not in (NATIONAL, OWNER):

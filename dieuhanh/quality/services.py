@@ -129,17 +129,20 @@ class Completeness:
 def parse_periods(regime: ReportingRegime, codes: list[str]) -> list[periods.Period]:
     """The periods asked for (codes, repeated or comma-separated), each of the regime's
     period type."""
-    parsed = []
-    for code in (part.strip() for text in codes for part in text.split(",")):
-        if not code:
-            continue
-        period = catalog_services.regime_period(regime, code)
-        parsed.append(period)
+    return read_periods(codes, lambda code: catalog_services.regime_period(regime, code))
+
+
+def read_periods(codes: list[str], parse, limit: int = MAX_PERIODS) -> list[periods.Period]:
+    """Period codes, repeated or comma-separated, each read by ``parse``, in time order;
+    at least one, at most ``limit``."""
+    parsed = [
+        parse(code) for code in (part.strip() for text in codes for part in text.split(",")) if code
+    ]
     if not parsed:
         raise ValidationError(_("Name at least one period."), code="missing_period")
-    if len(parsed) > MAX_PERIODS:
+    if len(parsed) > limit:
         raise ValidationError(
-            _("At most %(n)d periods at once.") % {"n": MAX_PERIODS}, code="too_many_periods"
+            _("At most %(n)d periods at once.") % {"n": limit}, code="too_many_periods"
         )
     return sorted(set(parsed), key=lambda p: p.start)
 

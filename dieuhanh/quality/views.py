@@ -24,7 +24,7 @@ from dieuhanh.core import periods
 from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.datavalues.models import DataValue, Submission, SubmissionStatus
-from dieuhanh.datavalues.views import STATUS_CSS
+from dieuhanh.datavalues.views import status_badge
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.quality import approval, consistency, followups, outliers, rules, services
 from dieuhanh.quality.models import FollowUp, FollowUpStatus, Importance, RuleViolation
@@ -36,13 +36,6 @@ FOLLOWUP_CSS = {
     FollowUpStatus.CORRECTED: "text-bg-primary",
     FollowUpStatus.CLOSED: "text-bg-secondary",
 }
-
-
-def _status(submission: Submission) -> dict:
-    if submission.unlocked():
-        return {"label": _("Unlocked"), "css": "text-bg-warning"}
-    status = SubmissionStatus(submission.status)
-    return {"label": status.label, "css": STATUS_CSS[status]}
 
 
 def _entry_url(submission: Submission) -> str:
@@ -69,7 +62,7 @@ def _report_rows(user, submissions) -> list[dict]:
     return [
         {
             "submission": s,
-            "status": _status(s),
+            "status": status_badge(s),
             "actions": approval.actions_for(user, s),
             "entry_url": _entry_url(s),
             "url": reverse("quality:report", args=[s.regime.code, s.orgunit.uid, s.period]),
@@ -262,6 +255,7 @@ def followup_list(request):
         status = FollowUpStatus.OPEN
     queryset = followups.followups(user, status=None if status == "all" else status)
     page, query = page_of(request, queryset, 25)
+    urls = _entry_urls([item.value for item in page])
     return render(
         request,
         "quality/followups.html",
@@ -274,7 +268,7 @@ def followup_list(request):
                     "css": FOLLOWUP_CSS[item.status],
                     "label": FollowUpStatus(item.status).label,
                     "open": item.status != FollowUpStatus.CLOSED,
-                    "entry_url": _value_entry_url(item.value),
+                    "entry_url": urls.get(item.value_id),
                 }
                 for item in page
             ],
@@ -286,16 +280,26 @@ def followup_list(request):
     )
 
 
-def _value_entry_url(value: DataValue) -> str | None:
-    """The entry form of the first regime that holds the value's indicator, if any."""
-    regime = (
-        ReportingRegime.objects.filter(sections__items__indicator_id=value.indicator_id)
+def _entry_urls(values) -> dict[int, str]:
+    """The entry form of each value (by value id): the first regime, by code, that holds
+    its indicator; one query for a page of values."""
+    regime_of: dict[int, str] = {}
+    for indicator_id, code in (
+        ReportingRegime.objects.filter(
+            sections__items__indicator_id__in={value.indicator_id for value in values}
+        )
         .order_by("code")
-        .first()
-    )
-    if regime is None:
-        return None
-    return reverse("datavalues:entry", args=[regime.code, value.orgunit.uid, value.period])
+        .values_list("sections__items__indicator_id", "code")
+    ):
+        regime_of.setdefault(indicator_id, code)
+    return {
+        value.pk: reverse(
+            "datavalues:entry",
+            args=[regime_of[value.indicator_id], value.orgunit.uid, value.period],
+        )
+        for value in values
+        if value.indicator_id in regime_of
+    }
 
 
 @login_required
