@@ -8,6 +8,7 @@ or, for the rare public one, ``auth=None`` together with an entry in ``PUBLIC_OP
 from ninja import NinjaAPI
 
 from dieuhanh.accounts.api import router as accounts_router
+from dieuhanh.analytics.api import router as analytics_router
 from dieuhanh.catalog.api import (
     disaggregations_router,
     indicators_router,
@@ -47,6 +48,7 @@ api.add_router("/metadata", metadata_router)
 api.add_router("/datavalues", values_router)
 api.add_router("/imports", imports_router)
 api.add_router("/quality", quality_router)
+api.add_router("/analytics", analytics_router)
 # One token scope for the catalog: catalog:read / catalog:write.
 MODULE_ALIASES.update(
     {

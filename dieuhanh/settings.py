@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dieuhanh.catalog",
     "dieuhanh.datavalues",
     "dieuhanh.quality",
+    "dieuhanh.analytics",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +348,10 @@ CELERY_BEAT_SCHEDULE = {
     "quality.send_reminders": {
         "task": "dieuhanh.quality.tasks.send_reminders",
         "schedule": 3600,
+    },
+    "analytics.refresh_rollups": {
+        "task": "dieuhanh.analytics.tasks.refresh_rollups",
+        "schedule": env_int("DIEUHANH_ANALYTICS_REFRESH_SECONDS", 10),
     },
     "quality.run_validation_rules": {
         "task": "dieuhanh.quality.tasks.run_validation_rules",

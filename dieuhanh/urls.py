@@ -34,5 +34,6 @@ urlpatterns = [
     path("catalog/", include("dieuhanh.catalog.urls")),
     path("data/", include("dieuhanh.datavalues.urls")),
     path("quality/", include("dieuhanh.quality.urls")),
+    path("analytics/", include("dieuhanh.analytics.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

@@ -78,6 +78,7 @@ PAGE_RULES = {
     "quality:followups": (FollowUp, "view"),
     "quality:followup_step": (FollowUp, "view"),
     "quality:outliers": (DataValue, "view"),
+    "analytics:pivot": (DataValue, "view"),
     "quality:violations": (RuleViolation, "view"),
     "quality:consistency": (DataValue, "view"),
 }
@@ -139,6 +140,7 @@ API_RULES = {
     "imports_get": SIGNED_IN,
     "imports_errors": SIGNED_IN,
     "quality_completeness": (Submission, "view"),
+    "analytics_query": (DataValue, "view"),
     "quality_reports": (Submission, "view"),
     "quality_report": (Submission, "view"),
     "quality_report_submit": (DataValue, "add"),

@@ -86,7 +86,12 @@ ROLES = (
         "Lãnh đạo",
         "Leader",
         "Xem bảng điều hành và báo cáo (chỉ đọc).",
-        (*VIEW_REFERENCE, "dashboards.view_dashboard", "reports.view_report"),
+        (
+            *VIEW_REFERENCE,
+            "datavalues.view_datavalue",  # the numbers of every screen (analytics)
+            "dashboards.view_dashboard",
+            "reports.view_report",
+        ),
         country_wide=True,
     ),
     RoleDefinition(

@@ -512,6 +512,13 @@ PROFILES: dict[str, Profile] = {
                  2026: 2400000},
         season=(1.25, 0.8, 1.0, 1.15, 0.95, 0.95, 1.05, 0.9, 0.95, 1.05, 0.95, 1.05),
         tet=0.1, covid=0.1, noise=0.08, rho=0.2, sector="budget"),
+    # the budget estimates the National Assembly approved (total state budget revenue)
+    "BUDGET_REVENUE_ESTIMATE": Profile(
+        "flow",
+        anchors={2016: 1014500, 2017: 1212180, 2018: 1319200, 2019: 1411300, 2020: 1512300,
+                 2021: 1343330, 2022: 1411676, 2023: 1620744, 2024: 1700988, 2025: 1966839,
+                 2026: 2224000},
+        noise=0.01, rho=0.0, spread=0.08, sector="budget"),
     "BUDGET_EXPENDITURE": Profile(
         "flow",
         anchors={2016: 1340000, 2018: 1440000, 2020: 1680000, 2022: 1710000, 2024: 1950000,

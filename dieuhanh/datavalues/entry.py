@@ -43,6 +43,7 @@ from dieuhanh.datavalues.models import (
     ValueStatus,
     lock_message,
     lock_scopes,
+    mark_changed,
     value_text,
 )
 from dieuhanh.orgunits.models import OrgUnit
@@ -584,15 +585,13 @@ def report_indicator_ids(regime: ReportingRegime) -> list[int]:
 def set_report_status(submission: Submission, status: str) -> int:
     """Give every value of the report the status of its approval, in one statement: draft
     when returned, submitted, approved or accepted; the number of values changed."""
-    return (
-        DataValue.objects.filter(
-            orgunit_id=submission.orgunit_id,
-            period=submission.period,
-            indicator_id__in=report_indicator_ids(submission.regime),
-        )
-        .exclude(status=status)
-        .update(status=status)
-    )
+    changing = DataValue.objects.filter(
+        orgunit_id=submission.orgunit_id,
+        period=submission.period,
+        indicator_id__in=report_indicator_ids(submission.regime),
+    ).exclude(status=status)
+    mark_changed(changing)  # "accepted data only" reads the status
+    return changing.update(status=status)
 
 
 # How many periods the period picker offers, by period type.

@@ -45,6 +45,7 @@ from dieuhanh.datavalues.models import (
     DECIMAL_PLACES,
     MAX_DIGITS,
     AuditKind,
+    ChangedCell,
     Channel,
     DataValue,
     DataValueAudit,
@@ -825,6 +826,7 @@ class Writer:
         self.vendor = connection.vendor
         self.values = DataValue._meta.db_table
         self.audit = DataValueAudit._meta.db_table
+        self.changed = ChangedCell._meta.db_table
 
     # --- staging -----------------------------------------------------------------------------
     def stage(self, rows: list[tuple], text: bytes | None = None) -> None:
@@ -958,6 +960,10 @@ class Writer:
                 CASE WHEN p.action = 'delete' THEN NULL
                     ELSE COALESCE(p.comment, p.old_comment, '') END,
                 %(now)s, %(user)s, %(user_name)s, %(channel)s, %(job)s, %(request)s
+            FROM p WHERE p.action IN ('create', 'update', 'restore', 'delete')""",
+            # the cells whose numbers the analytics must bring up to date
+            f"""INSERT INTO {self.changed} (indicator_id, orgunit_id, period, period_end)
+            SELECT DISTINCT indicator_id, orgunit_id, period, period_end
             FROM p WHERE p.action IN ('create', 'update', 'restore', 'delete')""",
         ]
 

@@ -163,6 +163,44 @@ class DataValue(models.Model):
         return value_text(self.number, self.text)
 
 
+class ChangedCell(models.Model):
+    """A cell (indicator, unit, period) whose values changed since the stores derived from
+    them (the analytics rollups) were brought up to date. Written in the same transaction as
+    the change by every writer of values (the ingest, a report's status, the demo loader),
+    claimed and deleted by ``analytics.maintenance``: a change committed is a change the
+    next analytics query sees."""
+
+    indicator_id = models.BigIntegerField()
+    orgunit_id = models.BigIntegerField()
+    period = models.CharField(max_length=20)
+    period_end = models.DateField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("changed cell")
+        verbose_name_plural = _("changed cells")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.orgunit_id}/{self.period}"
+
+
+def mark_changed(queryset) -> int:
+    """Record the cells of the values in ``queryset`` as changed, in one statement."""
+    cells = queryset.order_by().values("indicator_id", "orgunit_id", "period", "period_end")
+    sql, params = cells.distinct().query.sql_with_params()
+    table = ChangedCell._meta.db_table
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (indicator_id, orgunit_id, period, period_end) {sql}",
+            params,
+        )
+        return cursor.rowcount
+
+
 def value_text(number, text) -> str | None:
     """A stored value as text: the text of a text indicator, else the number."""
     return text if text is not None else format_number(number)

@@ -181,6 +181,10 @@ class OrgUnitClosure(models.Model):
         indexes = [
             models.Index(fields=["ancestor", "valid_from", "valid_to", "depth"]),
             models.Index(fields=["descendant", "valid_from", "valid_to"]),
+            # a unit's children on a day (the analytics' rollups, level by level)
+            models.Index(
+                fields=["ancestor", "depth", "valid_from", "valid_to"], name="closure_children"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,7 @@ from dieuhanh.orgunits.models import (
     SuccessionKind,
     valid_on_q,
 )
+from dieuhanh.orgunits.signals import structure_changed, structure_changing
 
 ONE_DAY = datetime.timedelta(days=1)
 EDITABLE_FIELDS = UNIT_EDITABLE_FIELDS
@@ -330,6 +331,7 @@ def rebuild_closure(roots: Iterable[OrgUnit] | None = None) -> int:
             )
             frontier = children - affected
             affected |= children
+        structure_changing.send(sender=OrgUnitClosure, unit_ids=affected)
         OrgUnitClosure.objects.filter(descendant_id__in=affected).delete()
     units = {
         pk: (lo(start), hi(end))
@@ -359,6 +361,7 @@ def rebuild_closure(roots: Iterable[OrgUnit] | None = None) -> int:
         for ancestor, depth, s, e in paths[unit_id]
     ]
     OrgUnitClosure.objects.bulk_create(closure, batch_size=5000)
+    structure_changed.send(sender=OrgUnitClosure, unit_ids=None if roots is None else affected)
     return len(closure)
 
 

@@ -99,8 +99,8 @@ def test_a_ministrys_figure_against_the_provinces_and_the_refusals(analyst):
     ):
         refused = client.get(URL, query)
         assert (refused.status_code, refused.json()["code"]) == (422, code), query
-    leader = user_with_role("leader", "lanh_dao")
-    assert client_for(leader).get(URL, {"period": period}).status_code == 403
+    consumer = user_with_role("data_consumer", "khai_thac")  # may not view data values
+    assert client_for(consumer).get(URL, {"period": period}).status_code == 403
 
 
 def test_the_consistency_page_lists_the_differences_first(analyst):

@@ -25,7 +25,7 @@ from dieuhanh.core import periods
 from dieuhanh.core.audit import audit_channel
 from dieuhanh.datavalues.demo import DEFAULT_SEED, DEFAULT_START, DemoData, Submission
 from dieuhanh.datavalues.ingest import ImportOptions, Scheme, ingest
-from dieuhanh.datavalues.models import Channel, DataValue, DataValueAudit
+from dieuhanh.datavalues.models import Channel, DataValue, DataValueAudit, mark_changed
 from dieuhanh.orgunits.models import OrgUnit
 
 UPDATE_BATCH = 5_000  # reports per UPDATE of their values' dates
@@ -172,6 +172,7 @@ def delete_demo_values() -> int:
     trail), set-based."""
     values = DataValue.objects.filter(channel=Channel.DEMO)
     with transaction.atomic():
+        mark_changed(values)
         for relation in DataValue._meta.related_objects:
             related = relation.related_model._base_manager.filter(
                 **{f"{relation.field.name}__in": values.values("pk")}
