@@ -377,34 +377,36 @@ def measure(args) -> None:
     from dieuhanh.datavalues.ingest import ImportOptions, RawValue, Scheme, ingest
 
     commune = OrgUnit.objects.filter(kind="commune", valid_to__isnull=True).order_by("code").first()
-    before = service(indicators=first, orgunits=root.uid, periods=last_month.code).rows[0][3]
+
+    def national() -> float:
+        return service(
+            indicators=first, orgunits=root.uid, periods=last_month.code, skip_rounding=True
+        ).rows[0][3]
+
+    def commune_value() -> float:
+        return service(
+            indicators=first,
+            orgunits=commune.uid,
+            periods=last_month.code,
+            skip_rounding=True,
+            structure="as_reported",
+        ).rows[0][3]
+
     freshness = []
-    for step in range(5):
+    for _step in range(5):
+        before, old = national(), commune_value() or 0.0
         ingest(
-            [
-                RawValue(
-                    index=0,
-                    line=None,
-                    indicator=first,
-                    period=last_month.code,
-                    orgunit=commune.uid,
-                    combination=None,
-                    attribute=None,
-                    value=str(1000 + step),
-                    comment=None,
-                    followup=None,
-                    deleted=None,
-                )
-            ],
+            [RawValue(0, None, first, last_month.code, commune.uid, None, None, str(old + 7))],
             user,
             ImportOptions(indicator_scheme=Scheme.CODE),
         )
         began = time.perf_counter()
-        after = service(indicators=first, orgunits=root.uid, periods=last_month.code).rows[0][3]
+        after = national()
         freshness.append(time.perf_counter() - began)
+        assert abs(after - before - 7) < 1e-6, (before, after)
     print(
-        f"freshness: a value written, then the national figure asked for: {ms(freshness)} "
-        f"(the query's refresh included); {before} -> {after}"
+        "freshness: a commune's value changed through the ingest, then the national figure "
+        f"asked for (the query's refresh included): {ms(freshness)}; each time 7 more"
     )
 
 

@@ -121,17 +121,40 @@ class Cell:
 
 @dataclass
 class Catalog:
-    """The indicators a query needs: asked for, referenced by formulas, weights, population."""
+    """The indicators a query needs: asked for, referenced by formulas, weights, population;
+    and, read on first use, the combinations of their disaggregations."""
 
     by_code: dict[str, Indicator]
     formulas: dict[str, formulas.Formula]
-    options: dict[int, list[tuple[int, str, frozenset[str]]]]  # disaggregation -> combos
+    _options: dict[int, list[tuple[int, str, frozenset[str]]]] | None = None
+
+    @property
+    def options(self) -> dict[int, list[tuple[int, str, frozenset[str]]]]:
+        """Per disaggregation: its combinations (id, code, the codes of their options)."""
+        if self._options is None:
+            from dieuhanh.catalog.models import OptionCombination
+
+            disaggregations = {i.disaggregation_id for i in self.by_code.values()}
+            found: dict[int, list] = defaultdict(list)
+            for combination in (
+                OptionCombination.objects.filter(disaggregation_id__in=disaggregations)
+                .prefetch_related("options")
+                .order_by("sort_order", "id")
+            ):
+                found[combination.disaggregation_id].append(
+                    (
+                        combination.pk,
+                        combination.code,
+                        frozenset(o.code for o in combination.options.all()),
+                    )
+                )
+            self._options = dict(found)
+        return self._options
 
 
 def load_catalog(indicators: Iterable[Indicator]) -> Catalog:
     """The indicators with every indicator their formulas and weights reach (one query per
     level of reference; catalogs are shallow)."""
-    from dieuhanh.catalog.models import OptionCombination
 
     by_code = {i.code: i for i in indicators}
     parsed: dict[str, formulas.Formula] = {}
@@ -150,21 +173,7 @@ def load_catalog(indicators: Iterable[Indicator]) -> Catalog:
         queue = list(Indicator.objects.filter(missing).select_related("unit"))
         queue = [i for i in queue if i.code not in by_code]
         by_code.update({i.code: i for i in queue})
-    disaggregations = {i.disaggregation_id for i in by_code.values()}
-    options: dict[int, list] = defaultdict(list)
-    for combination in (
-        OptionCombination.objects.filter(disaggregation_id__in=disaggregations)
-        .prefetch_related("options")
-        .order_by("sort_order", "id")
-    ):
-        options[combination.disaggregation_id].append(
-            (
-                combination.pk,
-                combination.code,
-                frozenset(o.code for o in combination.options.all()),
-            )
-        )
-    return Catalog(by_code, parsed, dict(options))
+    return Catalog(by_code, parsed)
 
 
 class Engine:
@@ -191,6 +200,7 @@ class Engine:
         self._memo: dict[tuple, Number] = {}
         self._natives: dict[tuple[str, Window], list[Period]] = {}
         self._contributors: dict[datetime.date, dict] = {}
+        self._units: dict[datetime.date, frozenset[int]] = {}
 
     # --- fetching ----------------------------------------------------------------------------
     def natives(self, indicator: Indicator, window: Window) -> list[Native]:
@@ -226,6 +236,16 @@ class Engine:
             self._contributors[day] = found
         return found
 
+    def _units_on(self, day: datetime.date) -> frozenset[int]:
+        """Every unit whose values the targets are made of in the hierarchy of ``day``."""
+        found = self._units.get(day)
+        if found is None:
+            found = frozenset(
+                c.unit_id for contributors in self.contributors(day).values() for c in contributors
+            )
+            self._units[day] = found
+        return found
+
     def prefetch(self, needs: dict[str, set[Window]]) -> None:
         """Read every effective value the windows of each indicator need: the rollups in
         one range query per set of units, then the reports of the cells the rollups do not
@@ -240,10 +260,7 @@ class Engine:
                     key = (indicator.id, period.code)
                     if key in self.fetched or key in wanted:
                         continue
-                    units = set()
-                    for found in self.contributors(period.end).values():
-                        units.update(c.unit_id for c in found)
-                    wanted[key] = (period.end, units)
+                    wanted[key] = (period.end, self._units_on(period.end))
         if not wanted:
             return
         # Group by unit set, so that a query over many periods is a handful of statements.
@@ -251,7 +268,7 @@ class Engine:
             lambda: defaultdict(dict)
         )
         for (indicator_id, code), (end, units) in wanted.items():
-            groups[frozenset(units)][indicator_id][code] = end
+            groups[units][indicator_id][code] = end
         for units, by_indicator in groups.items():
             if units:
                 self._read(by_indicator, sorted(units))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -56,6 +57,7 @@ class RefreshResult:
     rows: int = 0
     rebuilt: bool = False
     seconds: float = 0.0
+    structure_version: int | None = None  # as read before the refresh, when nothing to do
 
 
 # --- the structure's version ---------------------------------------------------------------
@@ -122,16 +124,30 @@ def structure_edited(sender, **kwargs) -> None:
 
 # --- refresh ---------------------------------------------------------------------------------
 def pending() -> bool:
-    """Is there anything to bring up to date? (Two cheap probes.)"""
-    flag = RollupState.objects.filter(pk=STATE_ID).values_list("rebuild", flat=True).first()
-    return flag is None or flag or ChangedCell.objects.exists()
+    """Is there anything to bring up to date?"""
+    return probe()[0]
+
+
+def probe() -> tuple[bool, int]:
+    """Whether a refresh has work to do, and the structure's version: one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT rebuild FROM {RollupState._meta.db_table} WHERE id = %s), "
+            f"EXISTS (SELECT 1 FROM {ChangedCell._meta.db_table}), "
+            f"(SELECT structure_version FROM {RollupState._meta.db_table} WHERE id = %s)",
+            [STATE_ID, STATE_ID],
+        )
+        rebuild, changed, version = cursor.fetchone()
+    return rebuild is None or bool(rebuild) or bool(changed), version or 0
 
 
 def refresh(*, force_rebuild: bool = False) -> RefreshResult:
     """Bring the rollups up to date with every change committed so far."""
     result = RefreshResult()
-    if not force_rebuild and not pending():
-        return result
+    if not force_rebuild:
+        work, result.structure_version = probe()
+        if not work:
+            return result
     began = time.perf_counter()
     with transaction.atomic():
         _lock()
@@ -291,15 +307,17 @@ class Maintainer:
             targets = self._targets(cursor)
             if not targets:
                 return 0, 0
-            cursor.execute("SELECT DISTINCT level FROM an_targets ORDER BY level DESC")
-            levels = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT DISTINCT level, indicator_id FROM an_targets")
+            present: dict[int, set[int]] = defaultdict(set)
+            for level, indicator_id in cursor.fetchall():
+                present[level].add(indicator_id)
             self._weight_periods(cursor)
             written = 0
-            for level in levels:
+            for level in sorted(present, reverse=True):
                 for accepted in bases:
                     if not fresh:
                         self._delete(cursor, level, accepted)
-                    written += self._insert_level(cursor, level, accepted)
+                    written += self._insert_level(cursor, level, accepted, present[level])
             return targets, written
 
     def _ids(self, ids) -> str:
@@ -420,16 +438,18 @@ class Maintainer:
             condition += f" AND {alias}.status = '{ValueStatus.ACCEPTED}'"
         return condition
 
-    def _insert_level(self, cursor, level: int, accepted: bool) -> int:
+    def _insert_level(self, cursor, level: int, accepted: bool, present: set[int]) -> int:
+        """One statement per rule over units among the indicators ``present`` at the level
+        (a weighted average: one per indicator)."""
         written = 0
         by_rule: dict[str, list[int]] = {}
         for rule in self.rules.values():
-            if rule.aggregation in AGGREGATES:
+            if rule.aggregation in AGGREGATES and rule.indicator_id in present:
                 by_rule.setdefault(rule.aggregation, []).append(rule.indicator_id)
         for aggregation, ids in by_rule.items():
             written += self._insert(cursor, level, accepted, ids, AGGREGATES[aggregation])
         for rule in self.rules.values():
-            if rule.aggregation == OrgAggregation.WEIGHTED_AVERAGE:
+            if rule.aggregation == OrgAggregation.WEIGHTED_AVERAGE and rule.indicator_id in present:
                 written += self._insert(cursor, level, accepted, [rule.indicator_id], None, rule)
         return written
 
@@ -549,7 +569,10 @@ class Maintainer:
                             AND a.parent_id = o.orgunit_id AND a.period = o.period
                             AND a.combination_id = o.combination_id)"""
         cursor.execute(sql, {"level": level, "accepted": accepted})
-        return max(cursor.rowcount, 0)
+        if cursor.rowcount >= 0:
+            return cursor.rowcount
+        cursor.execute("SELECT changes()")  # SQLite does not count the rows of WITH ... INSERT
+        return cursor.fetchone()[0]
 
 
 def _periods_weighed(weight_period: str, period_type: str) -> list[periods.Period]:

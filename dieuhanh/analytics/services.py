@@ -25,13 +25,14 @@ a number rests on within their clearance.
 from __future__ import annotations
 
 import datetime
-import math
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.scopes import scope_unit_ids
@@ -265,13 +266,17 @@ def read_indicators(user, codes: list[str]) -> list[Indicator]:
     return [visible[code] for code in dict.fromkeys(codes)]
 
 
-def check_clearance(user, catalog: engine.Catalog) -> None:
-    """Every indicator a number rests on (formula components, weights) must be visible."""
-    ids = {i.pk for i in catalog.by_code.values()}
-    visible = set(
+def check_clearance(user, catalog: engine.Catalog, visible: list[Indicator]) -> None:
+    """Every indicator a number rests on (formula components, weights) must be visible,
+    not only those asked for (``visible``, already checked)."""
+    checked = {i.pk for i in visible}
+    ids = {i.pk for i in catalog.by_code.values()} - checked
+    if not ids:
+        return
+    cleared = set(
         Indicator.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True)
     )
-    hidden = sorted(i.code for i in catalog.by_code.values() if i.pk not in visible)
+    hidden = sorted(i.code for i in catalog.by_code.values() if i.pk in ids - cleared)
     if hidden:
         raise PermissionDenied(
             _("These numbers rest on indicators you may not see: %(codes)s.")
@@ -436,7 +441,7 @@ def query(user, request: AnalyticsRequest, today: datetime.date | None = None) -
     if not permits(user, DataValue, "view"):
         raise denied(DataValue, "view")
     today = today or timezone.localdate()
-    maintenance.refresh()
+    refreshed = maintenance.refresh()
     day = structure_day(request.structure, today)
     unknown = [m for m in request.measures if m not in MEASURES]
     if unknown:
@@ -465,13 +470,17 @@ def query(user, request: AnalyticsRequest, today: datetime.date | None = None) -
         if population is not None:
             catalog_indicators.append(population)
     catalog = engine.load_catalog(catalog_indicators)
-    check_clearance(user, catalog)
+    check_clearance(user, catalog, indicators)
     computation = Engine(
         catalog,
         [u.pk for u in units],
         structure_day=day,
         accepted_only=request.accepted_only,
-        version=maintenance.structure_version(),
+        version=(
+            refreshed.structure_version
+            if refreshed.structure_version is not None
+            else maintenance.structure_version()
+        ),
     )
     windows = _windows(output_periods, measures)
     needs = engine.needs_for(catalog, [i.code for i in indicators], windows)
@@ -569,13 +578,16 @@ def _round(value, decimals: int | None):
     Python's ``round`` would give 100.2 for 100.25."""
     if value is None or decimals is None:
         return value
-    scaled = abs(value) * 10**decimals
-    if abs(scaled - math.floor(scaled) - 0.5) < 1e-6:
+    rounded = round(value, decimals)
+    if abs(abs(value - rounded) * 10**decimals - 0.5) < 1e-6:  # a half: away from zero
         exponent = Decimal(1).scaleb(-decimals)
         rounded = float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
-    else:
-        rounded = round(value, decimals)
     return int(rounded) if decimals == 0 else rounded
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_label(code: str, language: str | None) -> str:
+    return periods.parse(code).label(language)
 
 
 def _answer(request, indicators, units, output_periods, options, breakdown, measures, cells, day):
@@ -651,7 +663,11 @@ def _answer(request, indicators, units, output_periods, options, breakdown, meas
             for u in units
         },
         "periods": {
-            p.code: {"label": p.label(), "start": p.start.isoformat(), "end": p.end.isoformat()}
+            p.code: {
+                "label": _period_label(p.code, get_language()),
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+            }
             for p in output_periods
         },
         "dimensions": {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import gc
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class StructureMaps:
             if found is None:
                 found = self._compute(structure_day, day)
                 self._contributors[key] = found
+                _settle()
         return found
 
     def _compute(self, structure_day, day) -> dict[int, tuple[Contributor, ...]]:
@@ -119,13 +121,27 @@ _cache: dict[int, StructureMaps] = {}
 _cache_lock = threading.Lock()
 
 
+def _settle(release: bool = False) -> None:
+    """The maps live as long as the structure does (tens of thousands of objects): take
+    them out of the garbage collector's sight, as ``core.startup.settle`` does for what a
+    process loads at start, so that its full collections do not walk them on every
+    answer. Garbage is collected first, so that nothing dead is kept; ``release``: the
+    maps of a former version were just dropped, let the collector have them."""
+    if release:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 def maps(version: int) -> StructureMaps:
     found = _cache.get(version)
     if found is None:
         with _cache_lock:
             found = _cache.get(version)
             if found is None:
+                release = bool(_cache)
                 _cache.clear()
                 found = StructureMaps(version)
                 _cache[version] = found
+                _settle(release)
     return found

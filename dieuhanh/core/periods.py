@@ -34,6 +34,7 @@ period's last month; shorter periods have no such cut-off and keep their calenda
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -167,9 +168,9 @@ class Period:
             return self.start.isocalendar().week
         return (self.start.month - 1) // _MONTHS[self.type] + 1
 
-    @property
+    @functools.cached_property
     def code(self) -> str:
-        """The DHIS2 code (see the module's docstring)."""
+        """The DHIS2 code (see the module's docstring); computed once per period."""
         day = self.start
         match self.type:
             case PeriodType.HOURLY:

@@ -143,6 +143,10 @@ def test_sensitive_indicators_need_clearance(catalog, db):
     assert refused.status_code == 422 and refused.json()["code"] == "unknown_indicator"
     allowed = client.get(URL, {"indicators": "RETAIL_SALES", "periods": "2024Q1"})
     assert allowed.status_code == 200
+    # A public derived indicator resting on an internal one is refused too.
+    Indicator.objects.filter(code="IMPORTS").update(sensitivity="internal")
+    derived = client.get(URL, {"indicators": "TRADE_BALANCE", "periods": "2024"})
+    assert derived.status_code == 403 and "IMPORTS" in derived.json()["detail"]
     leader.clearance = "internal"
     leader.save(update_fields=["clearance"])
     assert client.get(URL, {"indicators": "SOE_REVENUE", "periods": "2024Q1"}).status_code == 200
