@@ -52,6 +52,8 @@ def analytics(
     accepted_only: bool = False,
     measures: str | None = None,
     skip_rounding: bool = False,
+    filters: str | None = None,
+    aggregate_periods: bool = False,
     format: str = "json",
 ):
     """Aggregated values of ``indicators`` (codes, separated by ``;`` or ``,``) for
@@ -64,7 +66,10 @@ def analytics(
     only estimated). ``disaggregation``: a category code or ``combination``.
     ``accepted_only``: only values the center accepted. ``measures``: ``yoy``,
     ``previous``, ``ytd``, ``share``, ``rank``, ``per_capita``. Values are rounded to the
-    indicator's decimals unless ``skip_rounding``."""
+    indicator's decimals unless ``skip_rounding``. ``filters``: ``CATEGORY:OPTION``
+    entries (``AREA:URBAN``): only the values of those options, the dimension not shown
+    (indicators without the category have none). ``aggregate_periods``: the periods listed
+    (of one type, following each other) as one, coded ``first..last``."""
     if format not in FORMATS:
         raise ApiError(422, "invalid_format", exports.format_message(FORMATS))
     ask = services.AnalyticsRequest.from_text(
@@ -77,6 +82,8 @@ def analytics(
         accepted_only=accepted_only,
         measures=measures,
         skip_rounding=skip_rounding,
+        filters=filters,
+        aggregate_periods=aggregate_periods,
     )
     try:
         answer = services.query(request.auth, ask)

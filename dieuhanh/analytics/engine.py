@@ -59,6 +59,7 @@ MEASURES = ("yoy", "previous", "ytd", "share", "rank", "per_capita")
 # Value types whose growth is a difference in points, not a ratio.
 POINT_TYPES = (ValueType.PERCENT, ValueType.INDEX)
 TOTAL = "total"
+OPTION_JOIN = "+"  # options that a combination must all have: URBAN+FEMALE
 
 
 class Window(NamedTuple):
@@ -87,8 +88,10 @@ def period_of(code: str) -> Period:
     return periods.parse(code)
 
 
-def window_of(period: Period) -> Window:
-    return Window(period.start, period.end, period.type, period.code)
+def window_of(period) -> Window:
+    """The window of a period (or of a span of periods, which has no single code)."""
+    code = period.code if isinstance(period, Period) else None
+    return Window(period.start, period.end, period.type, code)
 
 
 def ytd_window(period: Period) -> Window:
@@ -451,20 +454,23 @@ class Engine:
         return result
 
     def stored(self, indicator: Indicator, unit_id: int, window: Window, option: str) -> Number:
-        """A stored indicator's value: the total of its combinations, one option of a
-        category, or one combination (``option`` is ``total``, an option code or a
-        combination code)."""
+        """A stored indicator's value: the total of its combinations, of those with some
+        options, or one combination (``option`` is ``total``, option codes joined by ``+``
+        — the combinations with all of them — or a combination code)."""
         by_combination = self._over_time(indicator, unit_id, window)
         if not by_combination:
             return Number.none()
-        combos = self.catalog.options.get(indicator.disaggregation_id, [])
         if option == TOTAL:
             chosen = list(by_combination)
         else:
+            required = option.split(OPTION_JOIN)
+            combos = self.catalog.options.get(indicator.disaggregation_id, [])
             chosen = [
-                pk for pk, code, option_codes in combos if code == option or option in option_codes
+                pk
+                for pk, code, option_codes in combos
+                if pk in by_combination
+                and (code == option or all(o in option_codes for o in required))
             ]
-            chosen = [pk for pk in chosen if pk in by_combination]
         if not chosen:
             return Number.none()
         if len(chosen) == 1:

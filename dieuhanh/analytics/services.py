@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -81,6 +82,8 @@ class AnalyticsRequest:
     accepted_only: bool = False
     measures: list[str] = field(default_factory=list)
     skip_rounding: bool = False
+    filters: list[str] = field(default_factory=list)
+    aggregate_periods: bool = False
 
     @classmethod
     def from_text(cls, **text) -> AnalyticsRequest:
@@ -102,6 +105,8 @@ class AnalyticsRequest:
             accepted_only=bool(text.get("accepted_only")),
             measures=split(text.get("measures")),
             skip_rounding=bool(text.get("skip_rounding")),
+            filters=split(text.get("filters")),
+            aggregate_periods=bool(text.get("aggregate_periods")),
         )
 
     def as_dict(self) -> dict:
@@ -114,6 +119,8 @@ class AnalyticsRequest:
             "disaggregation": self.disaggregation,
             "accepted_only": self.accepted_only,
             "measures": self.measures,
+            "filters": self.filters,
+            "aggregate_periods": self.aggregate_periods,
         }
 
 
@@ -189,6 +196,60 @@ def relative_periods(code: str, today: datetime.date) -> list[Period] | None:
             return None
         return last(count, RELATIVE_TYPES[match.group(2)])
     return None
+
+
+@dataclass(frozen=True)
+class Span:
+    """Several consecutive periods of one type asked for as one (``aggregate_periods``):
+    shaped like a period for the engine (``start``, ``end``, ``type``, ``code``, moving in
+    time), coded ``first..last``."""
+
+    first: Period
+    last: Period
+
+    @property
+    def start(self) -> datetime.date:
+        return self.first.start
+
+    @property
+    def end(self) -> datetime.date:
+        return self.last.end
+
+    @property
+    def type(self) -> str:
+        return self.first.type
+
+    @property
+    def code(self) -> str:
+        return f"{self.first.code}..{self.last.code}"
+
+    @property
+    def length(self) -> int:
+        return len(periods.periods_between(self.type, self.start, self.end))
+
+    def same_period_last_year(self) -> Span:
+        return Span(self.first.same_period_last_year(), self.last.same_period_last_year())
+
+    def previous(self) -> Span:
+        return Span(self.first.shift(-self.length), self.first.previous())
+
+    def year_to_date(self) -> list[Period]:
+        return self.last.year_to_date()
+
+    def containing(self, period_type: str) -> Period:
+        return self.last.containing(period_type)
+
+
+def span_of(found: list[Period]) -> Span:
+    """The listed periods as one: they must be of one type and follow each other."""
+    ordered = sorted(set(found))
+    contiguous = all(a.type == b.type and a.next() == b for a, b in itertools.pairwise(ordered))
+    if not ordered or not contiguous:
+        raise AnalyticsError(
+            "periods_not_contiguous",
+            _("Periods added up must be of one type and follow each other."),
+        )
+    return Span(ordered[0], ordered[-1])
 
 
 def read_periods(codes: list[str], period_type: str | None, today: datetime.date) -> list[Period]:
@@ -436,6 +497,29 @@ def read_breakdown(text: str | None, indicators: list[Indicator]) -> tuple[str |
     return text, result
 
 
+def read_filters(texts: list[str]) -> list[tuple[str, str]]:
+    """``CATEGORY:OPTION`` filters: (category code, option code), each checked."""
+    from dieuhanh.catalog.models import CategoryOption
+
+    found = []
+    for text in texts:
+        category, colon, option = text.partition(":")
+        if (
+            not colon
+            or not CategoryOption.objects.filter(category__code=category, code=option).exists()
+        ):
+            raise AnalyticsError(
+                "invalid_filter",
+                _(
+                    "%(filter)s is not a filter: write CATEGORY:OPTION with an option of the "
+                    "category (AREA:URBAN)."
+                )
+                % {"filter": text},
+            )
+        found.append((category, option))
+    return found
+
+
 # --- the query ---------------------------------------------------------------------------
 def query(user, request: AnalyticsRequest, today: datetime.date | None = None) -> Answer:
     if not permits(user, DataValue, "view"):
@@ -451,11 +535,15 @@ def query(user, request: AnalyticsRequest, today: datetime.date | None = None) -
             % {"names": ", ".join(unknown), "known": ", ".join(MEASURES)},
         )
     output_periods = read_periods(request.periods, request.period_type, today)
+    if request.aggregate_periods:
+        output_periods = [span_of(output_periods)]
+    filters = read_filters(request.filters)
     indicators = read_indicators(user, request.indicators)
     first = min(p.start for p in output_periods)
     last = max(p.end for p in output_periods)
     units = read_orgunits(user, request.orgunits, day, first, last)
     breakdown, options = read_breakdown(request.disaggregation, indicators)
+    wanted = [option for _category, option in filters]
     cells = len(units) * len(output_periods) * sum(len(options[i.code]) for i in indicators)
     if cells > MAX_CELLS:
         raise AnalyticsError(
@@ -488,10 +576,20 @@ def query(user, request: AnalyticsRequest, today: datetime.date | None = None) -
         years = {engine.window_of(p.containing(PeriodType.YEARLY)) for p in output_periods}
         needs.setdefault(engine.POPULATION_CODE, set()).update(years)
     computation.prefetch(needs)
-    computed = _compute(computation, catalog, indicators, units, output_periods, options, measures)
+    computed = _compute(
+        computation, catalog, indicators, units, output_periods, options, measures, wanted
+    )
     return _answer(
         request, indicators, units, output_periods, options, breakdown, measures, computed, day
     )
+
+
+def _with_filters(option: str, wanted: list[str]) -> str:
+    """The option shown, restricted to the combinations with every filter's option too."""
+    if not wanted:
+        return option
+    shown = [] if option == TOTAL else [option]
+    return engine.OPTION_JOIN.join(shown + wanted)
 
 
 def _windows(output_periods: list[Period], measures: list[str]) -> list[Window]:
@@ -506,7 +604,7 @@ def _windows(output_periods: list[Period], measures: list[str]) -> list[Window]:
     return list(dict.fromkeys(windows))
 
 
-def _compute(computation, catalog, indicators, units, output_periods, options, measures):
+def _compute(computation, catalog, indicators, units, output_periods, options, measures, wanted):
     population = catalog.by_code.get(engine.POPULATION_CODE)
     unit_ids = [u.pk for u in units]
     cells: list[engine.Cell] = []
@@ -519,10 +617,11 @@ def _compute(computation, catalog, indicators, units, output_periods, options, m
                 bases["yoy"] = engine.window_of(period.same_period_last_year())
             if "previous" in measures:
                 bases["previous"] = engine.window_of(period.previous())
-            for option, _name in options[indicator.code]:
+            for shown, _name in options[indicator.code]:
+                option = _with_filters(shown, wanted)
                 numbers = computation.values(indicator, unit_ids, window, option)
                 group = [
-                    engine.Cell(indicator, unit_id, period, option, n.value, n.approximate)
+                    engine.Cell(indicator, unit_id, period, shown, n.value, n.approximate)
                     for unit_id, n in zip(unit_ids, numbers, strict=True)
                 ]
                 for measure, base_window in bases.items():
@@ -587,6 +686,11 @@ def _round(value, decimals: int | None):
 
 @functools.lru_cache(maxsize=4096)
 def _period_label(code: str, language: str | None) -> str:
+    first, dots, last = code.partition("..")
+    if dots:
+        return (
+            f"{periods.parse(first).label(language)} \u2013 {periods.parse(last).label(language)}"
+        )
     return periods.parse(code).label(language)
 
 
@@ -676,6 +780,8 @@ def _answer(request, indicators, units, output_periods, options, breakdown, meas
             "periods": [p.code for p in output_periods],
         },
     }
+    if request.filters:
+        metadata["filters"] = list(request.filters)
     if breakdown:
         metadata["options"] = {code: name for found in options.values() for code, name in found}
         metadata["dimensions"]["options"] = list(

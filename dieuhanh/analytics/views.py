@@ -78,6 +78,8 @@ def pivot_table(request):
         structure=structure,
         disaggregation=params.get("disaggregation"),
         accepted_only=params.get("accepted_only") == "on",
+        filters=params.get("filters"),
+        aggregate_periods=params.get("aggregate_periods") == "on",
     )
     rows = [d for d in params.getlist("rows") if d]
     columns = [d for d in params.getlist("columns") if d] or ["period"]
@@ -107,6 +109,8 @@ def pivot_table(request):
         "structure": ask.structure or "",
         "disaggregation": ask.disaggregation or "",
         "accepted_only": "true" if ask.accepted_only else "false",
+        "filters": ";".join(ask.filters),
+        "aggregate_periods": "true" if ask.aggregate_periods else "false",
     }
     api = reverse("api-v1:analytics_query")
     context = {

@@ -78,6 +78,21 @@ def test_the_answer_carries_headers_rows_and_metadata(analyst, sales):
         },
     )
     assert precise.json()["rows"][0][3] == 100.25
+    added = client_for(analyst).get(
+        URL,
+        {
+            "indicators": "RETAIL_SALES",
+            "orgunits": sales.uid,
+            "periods": "202304..202306",
+            "aggregate_periods": "true",
+        },
+    )
+    assert added.json()["rows"][0][2:4] == ["202304..202306", 80]
+    filtered = client_for(analyst).get(
+        URL, {"indicators": "RETAIL_SALES", "periods": "202405", "filters": "AREA:URBAN"}
+    )
+    assert filtered.json()["rows"][0][3] is None  # sales have no urban/rural breakdown
+    assert filtered.json()["metadata"]["filters"] == ["AREA:URBAN"]
 
 
 def test_csv_and_excel_downloads_are_audited(analyst, sales):

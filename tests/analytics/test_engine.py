@@ -475,3 +475,67 @@ def test_levels_children_and_units_by_code(analyst):
         == mine
         == 34
     )
+
+
+def test_filters_keep_some_options_and_periods_add_up(analyst):
+    hanoi = province("01")
+    cells = {
+        frozenset(c.options.values_list("code", flat=True)): c
+        for c in OptionCombination.objects.filter(disaggregation__code="AREA_SEX")
+    }
+    population = {
+        ("URBAN", "MALE"): 10,
+        ("URBAN", "FEMALE"): 20,
+        ("RURAL", "MALE"): 30,
+        ("RURAL", "FEMALE"): 40,
+    }
+    store(
+        [
+            ("POPULATION_AVG", hanoi, "2024", str(n), cells[frozenset(key)].uid)
+            for key, n in population.items()
+        ]
+        + [("RETAIL_SALES", hanoi, f"2024{m:02d}", str(m)) for m in (1, 2, 3)]
+        + [("RETAIL_SALES", hanoi, f"2023{m:02d}", "1") for m in (1, 2, 3)]
+    )
+    base = {"orgunits": hanoi.uid, "periods": "2024"}
+    urban = numbers(
+        ask(analyst, indicators="POPULATION_AVG;RETAIL_SALES", filters="AREA:URBAN", **base)
+    )
+    assert urban[("POPULATION_AVG", hanoi.uid, "2024")] == 30
+    assert urban[("RETAIL_SALES", hanoi.uid, "2024")] is None  # no such category: no value
+    women = numbers(
+        ask(
+            analyst,
+            indicators="POPULATION_AVG",
+            filters="SEX:FEMALE",
+            disaggregation="AREA",
+            **base,
+        )
+    )
+    assert women == {
+        ("POPULATION_AVG", hanoi.uid, "2024", "URBAN"): 20,
+        ("POPULATION_AVG", hanoi.uid, "2024", "RURAL"): 40,
+    }
+
+    quarter = ask(
+        analyst,
+        indicators="RETAIL_SALES",
+        orgunits=hanoi.uid,
+        periods="202401..202403",
+        aggregate_periods=True,
+        measures="yoy",
+    )
+    names = [h.name for h in quarter.headers]
+    [row] = quarter.rows
+    assert row[names.index("period")] == "202401..202403"
+    assert row[names.index("value")] == 6 and row[names.index("yoy")] == 100.0
+    label = quarter.metadata["periods"]["202401..202403"]["label"]
+    assert label == "Tháng 1/2024 \u2013 Tháng 3/2024"
+    for bad, code in (
+        ({"periods": "202401;202403", "aggregate_periods": True}, "periods_not_contiguous"),
+        ({"periods": "2024", "filters": "AREA:MOON"}, "invalid_filter"),
+        ({"periods": "2024", "filters": "AREA"}, "invalid_filter"),
+    ):
+        with pytest.raises(services.AnalyticsError) as refused:
+            ask(analyst, indicators="RETAIL_SALES", **bad)
+        assert refused.value.code == code
