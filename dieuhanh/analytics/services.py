@@ -346,21 +346,21 @@ def check_clearance(user, catalog: engine.Catalog, visible: list[Indicator]) -> 
 
 
 def _find_unit(reference: str, day: datetime.date) -> OrgUnit:
+    """A unit by uid; or by code: the unit of that code valid on ``day``, else the one that
+    existed last (codes were reused in 2025, so a code alone is not an identity)."""
     unit = OrgUnit.objects.filter(uid=reference).first()
-    if unit is None:
-        candidates = list(OrgUnit.objects.filter(code=reference))
-        valid = [u for u in candidates if u.is_valid_on(day)]
-        unit = (
-            (valid or sorted(candidates, key=lambda u: u.valid_to or datetime.date.max))[-1]
-            if (valid or candidates)
-            else None
-        )
-    if unit is None:
-        raise AnalyticsError(
-            "unknown_orgunit",
-            _("No organisation unit has the uid or code %(reference)s.") % {"reference": reference},
-        )
-    return unit
+    if unit is not None:
+        return unit
+    candidates = sorted(
+        OrgUnit.objects.filter(code=reference), key=lambda u: u.valid_to or datetime.date.max
+    )
+    valid = [u for u in candidates if u.is_valid_on(day)]
+    if valid or candidates:
+        return (valid or candidates)[-1]
+    raise AnalyticsError(
+        "unknown_orgunit",
+        _("No organisation unit has the uid or code %(reference)s.") % {"reference": reference},
+    )
 
 
 def read_orgunits(
