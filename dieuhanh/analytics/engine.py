@@ -131,6 +131,14 @@ class Catalog:
     formulas: dict[str, formulas.Formula]
     _options: dict[int, list[tuple[int, str, frozenset[str]]]] | None = None
 
+    @functools.cached_property
+    def by_id(self) -> dict[int, Indicator]:
+        return {i.pk: i for i in self.by_code.values()}
+
+    def weight_of(self, indicator: Indicator) -> Indicator:
+        """The indicator whose values weigh ``indicator``'s (a weighted average)."""
+        return self.by_id[indicator.weight_id]
+
     @property
     def options(self) -> dict[int, list[tuple[int, str, frozenset[str]]]]:
         """Per disaggregation: its combinations (id, code, the codes of their options)."""
@@ -339,7 +347,7 @@ class Engine:
                 if key in found or code not in by_indicator[indicator_id]:
                     continue
                 raw.setdefault(key, {}).setdefault(combination_id, []).append(float(value))
-        by_id = {i.pk: i for i in self.catalog.by_code.values()}
+        by_id = self.catalog.by_id
         for key, combos in raw.items():
             rule = by_id[key[0]].aggregation
             effective[key] = {
@@ -387,7 +395,7 @@ class Engine:
         if rule == OrgAggregation.MAX:
             return Number(max(v for v, *_ in parts), approximate)
         if rule == OrgAggregation.WEIGHTED_AVERAGE and indicator.weight_id:
-            weight = self._weight_indicator(indicator)
+            weight = self.catalog.weight_of(indicator)
             total = weighted = 0.0
             for value, share, _a, unit_id in parts:
                 w = self._unit_weight(weight, indicator, unit_id, period, combination)
@@ -401,12 +409,6 @@ class Engine:
         if shares <= 0:
             return Number.none()
         return Number(sum(v * s for v, s, _a, _u in parts) / shares, approximate)
-
-    def _weight_indicator(self, indicator: Indicator) -> Indicator:
-        for candidate in self.catalog.by_code.values():
-            if candidate.pk == indicator.weight_id:
-                return candidate
-        raise KeyError(indicator.weight_id)
 
     def _unit_weight(self, weight, indicator, unit_id, period, combination) -> float | None:
         """A contributing unit's weight in ``period`` (in the weight's period containing
@@ -487,7 +489,7 @@ class Engine:
         if rule == OrgAggregation.MAX:
             return Number(max(n.value for n in numbers), approximate)
         if rule == OrgAggregation.WEIGHTED_AVERAGE and indicator.weight_id:
-            weight = self._weight_indicator(indicator)
+            weight = self.catalog.weight_of(indicator)
             if weight.disaggregation_id == indicator.disaggregation_id:
                 weights = self._over_time(weight, unit_id, window)
                 total = weighted = 0.0
@@ -614,10 +616,8 @@ def needs_for(
             return
         needs[code].add(window)
         if indicator.weight_id:
-            for other in catalog.by_code.values():
-                if other.pk == indicator.weight_id:
-                    weight_windows = _weight_windows(window, other)
-                    needs[other.code].update(weight_windows)
+            weight = catalog.weight_of(indicator)
+            needs[weight.code].update(_weight_windows(window, weight))
         formula = catalog.formulas.get(code)
         if formula is None:
             return
