@@ -103,10 +103,6 @@ class Number(NamedTuple):
     value: float | None
     approximate: bool = False
 
-    @staticmethod
-    def none() -> Number:
-        return NOTHING
-
 
 NOTHING = Number(None, False)
 
@@ -404,10 +400,10 @@ class Engine:
                     weighted += value * w * share
             if total > 0:
                 return Number(weighted / total, approximate)
-            return Number.none()
+            return NOTHING
         shares = sum(s for _v, s, _a, _u in parts)
         if shares <= 0:
-            return Number.none()
+            return NOTHING
         return Number(sum(v * s for v, s, _a, _u in parts) / shares, approximate)
 
     def _unit_weight(self, weight, indicator, unit_id, period, combination) -> float | None:
@@ -461,7 +457,7 @@ class Engine:
         — the combinations with all of them — or a combination code)."""
         by_combination = self._over_time(indicator, unit_id, window)
         if not by_combination:
-            return Number.none()
+            return NOTHING
         if option == TOTAL:
             chosen = list(by_combination)
         else:
@@ -474,7 +470,7 @@ class Engine:
                 and (code == option or all(o in option_codes for o in required))
             ]
         if not chosen:
-            return Number.none()
+            return NOTHING
         if len(chosen) == 1:
             return by_combination[chosen[0]]
         numbers = [by_combination[pk] for pk in chosen]
@@ -483,7 +479,7 @@ class Engine:
         if rule == OrgAggregation.SUM:
             return Number(sum(n.value for n in numbers), approximate)
         if rule == OrgAggregation.NONE:
-            return Number.none()  # combinations of a rate do not add up
+            return NOTHING  # combinations of a rate do not add up
         if rule == OrgAggregation.MIN:
             return Number(min(n.value for n in numbers), approximate)
         if rule == OrgAggregation.MAX:
@@ -501,7 +497,7 @@ class Engine:
                         approximate = approximate or w.approximate
                 if total > 0:
                     return Number(weighted / total, approximate)
-                return Number.none()
+                return NOTHING
         return Number(sum(n.value for n in numbers) / len(numbers), approximate)
 
     def values(
@@ -552,7 +548,7 @@ class Engine:
 
     def _derived(self, indicator: Indicator, unit_id: int, window: Window, option: str) -> Number:
         if option != TOTAL:
-            return Number.none()
+            return NOTHING
         formula = self.catalog.formulas[indicator.code]
         approximate = False
 

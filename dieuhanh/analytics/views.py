@@ -45,17 +45,6 @@ DIMENSION_LABELS = {
     "period": gettext_lazy("Period"),
     "option": gettext_lazy("Disaggregation"),
 }
-FIELDS = (
-    "indicators",
-    "orgunits",
-    "periods",
-    "period_type",
-    "structure",
-    "disaggregation",
-    "accepted_only",
-    "rows",
-    "columns",
-)
 
 
 @login_required
