@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dieuhanh.datavalues",
     "dieuhanh.quality",
     "dieuhanh.analytics",
+    "dieuhanh.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -35,5 +35,6 @@ urlpatterns = [
     path("data/", include("dieuhanh.datavalues.urls")),
     path("quality/", include("dieuhanh.quality.urls")),
     path("analytics/", include("dieuhanh.analytics.urls")),
+    path("dashboards/", include("dieuhanh.dashboards.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

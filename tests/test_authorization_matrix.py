@@ -20,6 +20,7 @@ from dieuhanh.catalog import services as catalog
 from dieuhanh.catalog.models import Category, Disaggregation, Indicator, ReportingRegime
 from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
+from dieuhanh.dashboards.models import BoundaryMap, Dashboard
 from dieuhanh.datavalues.models import DataValue, ImportJob, Submission
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.quality.models import FollowUp, RuleViolation, ValidationRule, ValueBound
@@ -79,6 +80,26 @@ PAGE_RULES = {
     "quality:followup_step": (FollowUp, "view"),
     "quality:outliers": (DataValue, "view"),
     "analytics:pivot": (DataValue, "view"),
+    "dashboards:list": (Dashboard, "view"),
+    "dashboards:new": (Dashboard, "add"),
+    "dashboards:wall": (Dashboard, "view"),
+    "dashboards:adhoc_item": (Dashboard, "view"),
+    "dashboards:item": (Dashboard, "view"),
+    "dashboards:group": (Dashboard, "view"),
+    "dashboards:indicator": (Dashboard, "view"),
+    "dashboards:unit": (Dashboard, "view"),
+    "dashboards:unit_figures": (Dashboard, "view"),
+    "dashboards:unit_history": (Dashboard, "view"),
+    "dashboards:unit_record": (Dashboard, "view"),
+    "dashboards:boundaries": (BoundaryMap, "add"),
+    "dashboards:boundary_file": SIGNED_IN,  # the map every signed-in user draws
+    "dashboards:detail": (Dashboard, "view"),
+    "dashboards:edit": (Dashboard, "change"),
+    "dashboards:delete": (Dashboard, "delete"),
+    "dashboards:pin": (Dashboard, "view"),
+    "dashboards:item_new": (Dashboard, "change"),
+    "dashboards:item_edit": (Dashboard, "change"),
+    "dashboards:item_action": (Dashboard, "change"),
     "quality:violations": (RuleViolation, "view"),
     "quality:consistency": (DataValue, "view"),
 }

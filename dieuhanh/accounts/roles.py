@@ -41,6 +41,7 @@ AGENCY_DATA = (
     "quality.view_followup",
     "quality.change_followup",
     "quality.view_ruleviolation",
+    "dashboards.view_dashboard",
 )
 
 ROLES = (
@@ -49,7 +50,15 @@ ROLES = (
         "Quản trị Trung tâm",
         "Center administrator",
         "Quản trị người dùng, vai trò, danh mục đơn vị và an toàn thông tin của hệ thống.",
-        ("accounts.*", "orgunits.*", "core.view_auditrecord", "auth.view_permission"),
+        (
+            "accounts.*",
+            "orgunits.*",
+            "core.view_auditrecord",
+            "auth.view_permission",
+            "dashboards.view_boundarymap",
+            "dashboards.add_boundarymap",
+            "dashboards.change_boundarymap",
+        ),
         country_wide=True,
         requires_two_factor=True,
     ),
@@ -75,6 +84,7 @@ ROLES = (
             "datavalues.add_periodlock",
             "datavalues.delete_periodlock",
             "quality.*",
+            "dashboards.*",
             "directives.*",
             "reports.*",
         ),
@@ -89,6 +99,9 @@ ROLES = (
         (
             *VIEW_REFERENCE,
             "datavalues.view_datavalue",  # the numbers of every screen (analytics)
+            "datavalues.view_submission",  # which reports are late (the hot issues)
+            "quality.view_followup",
+            "quality.view_ruleviolation",
             "dashboards.view_dashboard",
             "reports.view_report",
         ),
@@ -136,6 +149,7 @@ ROLES = (
             "datavalues.approve_submission",
             "quality.view_followup",
             "quality.view_ruleviolation",
+            "dashboards.view_dashboard",
         ),
     ),
     RoleDefinition(
