@@ -72,7 +72,7 @@ def ms(durations: list[float]) -> str:
     )
 
 
-def prepare(args) -> tuple[str, bool]:
+def prepare(args, database: str = DATABASE) -> tuple[str, bool]:
     """The database (created unless ``--keep`` finds it); whether it already has values."""
     if args.postgres is None:
         folder = args.folder or tempfile.mkdtemp(prefix="dieuhanh-bench-")
@@ -85,13 +85,13 @@ def prepare(args) -> tuple[str, bool]:
     base, _, _name = args.postgres.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
         if not (args.keep and exists):
-            connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            connection.execute(f"CREATE DATABASE {DATABASE}")
-    os.environ["DATABASE_URL"] = f"{base}/{DATABASE}"
-    return f"PostgreSQL {base}/{DATABASE}", bool(args.keep and exists)
+            connection.execute(f"DROP DATABASE IF EXISTS {database}")
+            connection.execute(f"CREATE DATABASE {database}")
+    os.environ["DATABASE_URL"] = f"{base}/{database}"
+    return f"PostgreSQL {base}/{database}", bool(args.keep and exists)
 
 
 def generate(job: tuple) -> int:
@@ -225,23 +225,13 @@ def main() -> None:
     measure(args)
 
 
-def measure(args) -> None:
+def build_rollups() -> None:
+    """The rollups: kept if an earlier run left them complete, else built from scratch."""
     from django.db import connection
 
-    from dieuhanh.core.startup import settle
-
-    settle()  # as the WSGI and ASGI applications do once loaded
-    from django.test import Client
-
-    from dieuhanh.accounts.models import User
-    from dieuhanh.accounts.services import create_token
-    from dieuhanh.analytics import maintenance, services
+    from dieuhanh.analytics import maintenance
     from dieuhanh.analytics.models import Rollup
-    from dieuhanh.catalog.models import Indicator
-    from dieuhanh.core import periods
     from dieuhanh.datavalues.models import ChangedCell
-    from dieuhanh.orgunits.models import OrgUnit
-    from dieuhanh.orgunits.services import root_unit
 
     if Rollup.objects.exists() and not ChangedCell.objects.exists() and not maintenance.pending():
         print(f"rollups kept: {Rollup.objects.count():,} rows")
@@ -255,6 +245,25 @@ def measure(args) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE analytics_rollup")
+
+
+def measure(args) -> None:
+    from django.db import connection
+
+    from dieuhanh.core.startup import settle
+
+    settle()  # as the WSGI and ASGI applications do once loaded
+    from django.test import Client
+
+    from dieuhanh.accounts.models import User
+    from dieuhanh.accounts.services import create_token
+    from dieuhanh.analytics import services
+    from dieuhanh.catalog.models import Indicator
+    from dieuhanh.core import periods
+    from dieuhanh.orgunits.models import OrgUnit
+    from dieuhanh.orgunits.services import root_unit
+
+    build_rollups()
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
         "bench", password="Bench-mat-khau-2026"
     )

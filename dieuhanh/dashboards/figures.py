@@ -347,11 +347,7 @@ def unit_figures(
         by_period.setdefault(cell.period, []).append(cell)
     chosen = candidates[-1]
     if view.period is None:
-        for period in reversed(candidates):
-            cells = [c for c in by_period.get(period, []) if c.unit_id != top.pk]
-            if cells and sum(c.value is not None for c in cells) * 2 >= len(cells):
-                chosen = period
-                break
+        chosen = _latest_period(candidates, by_period, top.pk)
     cells = by_period.get(chosen, [])
     units = OrgUnit.objects.in_bulk({c.unit_id for c in cells})
     parent_row = None
@@ -376,6 +372,20 @@ def unit_figures(
         structure,
         periods=candidates,
     )
+
+
+def _latest_period(candidates, by_period, parent_id: int) -> Period:
+    """The latest period in which at least half of the units reported; else the latest in
+    which any did; else the last asked for."""
+    any_value = None
+    for period in reversed(candidates):
+        cells = [c for c in by_period.get(period, []) if c.unit_id != parent_id]
+        reported = sum(c.value is not None for c in cells)
+        if cells and reported * 2 >= len(cells):
+            return period
+        if reported and any_value is None:
+            any_value = period
+    return any_value or candidates[-1]
 
 
 # --- a series for charts --------------------------------------------------------------------

@@ -37,6 +37,8 @@ class ItemForm(forms.ModelForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    # Written the Vietnamese way (42.000,5 or 42000,5): the service reads it.
+    target = forms.CharField(label=_("target"), required=False, max_length=40)
 
     class Meta:
         model = DashboardItem
@@ -50,7 +52,6 @@ class ItemForm(forms.ModelForm):
             "chart_type",
             "width",
             "height",
-            "target",
             "target_label",
             "text",
         )
@@ -64,6 +65,25 @@ class ItemForm(forms.ModelForm):
         ]
         self.fields["kind"].choices = ItemKind.choices
         self.fields["chart_type"].choices = ChartType.choices
+        self.fields["chart_type"].required = False
+        if self.instance.pk and self.instance.target is not None:
+            self.initial["target"] = f"{self.instance.target.normalize():f}".replace(".", ",")
+        self.order_fields(
+            [
+                "kind",
+                "title",
+                "indicators",
+                "orgunits",
+                "periods",
+                "period_type",
+                "chart_type",
+                "width",
+                "height",
+                "target",
+                "target_label",
+                "text",
+            ]
+        )
         self.fields["height"].choices = Height.choices
         self.fields["period_type"] = forms.ChoiceField(
             label=_("shown as"),

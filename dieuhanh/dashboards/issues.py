@@ -59,13 +59,13 @@ def hot_issues(user, today: datetime.date | None = None) -> list[HotIssue]:
                 continue
             except Exception:
                 logger.exception("hot-issue source %s failed", path)
-    found.sort(
-        key=lambda issue: (
-            SEVERITY_ORDER.get(issue.severity, 2),
-            -(issue.when or datetime.date.min).toordinal(),
-        )
-    )
+    found.sort(key=order)
     return found
+
+
+def order(issue: HotIssue) -> tuple:
+    """The most severe first; within a severity, the most recent."""
+    return (SEVERITY_ORDER.get(issue.severity, 2), -(issue.when or datetime.date.min).toordinal())
 
 
 def _indicator_url(indicator: Indicator, **params) -> str:

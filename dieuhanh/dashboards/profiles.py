@@ -37,7 +37,8 @@ def _day(view: figures.View, today: datetime.date) -> datetime.date:
     return analytics.structure_day(view.structure, today) or today
 
 
-def _visible(user, unit: OrgUnit) -> None:
+def check_scope(user, unit: OrgUnit) -> None:
+    """A unit outside the user's view scope has no profile for them."""
     allowed = scope_unit_ids(user, "view")
     if allowed is not None and unit.pk not in allowed:
         raise denied(OrgUnit, "view", unit)
@@ -46,7 +47,7 @@ def _visible(user, unit: OrgUnit) -> None:
 def profile(user, unit: OrgUnit, view: figures.View, today: datetime.date | None = None) -> dict:
     """What the profile page shows at once; its figures come as separate items."""
     today = today or timezone.localdate()
-    _visible(user, unit)
+    check_scope(user, unit)
     day = _day(view, today)
     on = day if unit.is_valid_on(day) else (unit.valid_to or day)
     trail = orgunit_services.ancestors(unit, on)
@@ -151,6 +152,10 @@ class Comparisons:
     region: OrgUnitGroup | None
     rows: list[Comparison] = field(default_factory=list)
 
+    @property
+    def without(self) -> int:
+        return sum(1 for row in self.rows if row.period is None)
+
 
 def comparisons(
     user, unit: OrgUnit, view: figures.View, today: datetime.date | None = None
@@ -159,7 +164,7 @@ def comparisons(
     year, the parent's figure (the country's for a province) and the unit's rank among its
     peers (and within its region)."""
     today = today or timezone.localdate()
-    _visible(user, unit)
+    check_scope(user, unit)
     day = _day(view, today)
     on = day if unit.is_valid_on(day) else (unit.valid_to or day)
     parent = orgunit_services.parent_on(unit, on)
@@ -264,7 +269,7 @@ def history(
     """The unit's yearly figures over ten years in today's structure (the provinces merged
     into it added up before the merger), beside each predecessor's figure as reported."""
     today = today or timezone.localdate()
-    _visible(user, unit)
+    check_scope(user, unit)
     indicator = analytics.read_indicators(user, [indicator_code])[0]
     this_year = periods.for_date(periods.PeriodType.YEARLY, today)
     years = [this_year.shift(-n) for n in range(HISTORY_YEARS - 1, -1, -1)]
@@ -331,7 +336,7 @@ def reporting_record(user, unit: OrgUnit, today: datetime.date | None = None) ->
     from dieuhanh.quality import services as quality
 
     today = today or timezone.localdate()
-    _visible(user, unit)
+    check_scope(user, unit)
     if not permits(user, Submission, "view"):
         return []
     rows = []

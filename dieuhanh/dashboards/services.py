@@ -128,7 +128,8 @@ def home_dashboard() -> Dashboard:
 
 # --- dashboards -----------------------------------------------------------------------------
 def dashboards_for(user):
-    """The dashboards the user may open, pinned ones first."""
+    """The dashboards the user may open: the home page, pinned ones, then the others."""
+    home_dashboard()
     pinned = set(Favourite.objects.restrict(user).values_list("dashboard_id", flat=True))
     found = list(Dashboard.objects.restrict(user, "view").select_related("owner"))
     for dashboard in found:
@@ -278,7 +279,7 @@ def check_item(user, fields: dict) -> dict:
         cleaned["target"] = None
     else:
         try:
-            cleaned["target"] = Decimal(str(target).replace(",", "."))
+            cleaned["target"] = Decimal(_plain_number(str(target)))
         except InvalidOperation as error:
             raise ValidationError(
                 {"target": _("The target is a number.")}, code="invalid_target"
@@ -288,6 +289,14 @@ def check_item(user, fields: dict) -> dict:
     if kind == ItemKind.TEXT and not cleaned["text"]:
         raise ValidationError({"text": _("Write the text.")}, code="text_required")
     return cleaned
+
+
+def _plain_number(text: str) -> str:
+    """42.000,5 or 42000,5 or 42000.5 -> 42000.5"""
+    text = text.strip().replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
 
 
 def save_item(user, dashboard: Dashboard, item: DashboardItem | None, fields: dict):

@@ -34,6 +34,7 @@ from dieuhanh.datavalues.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 
 HOT_ISSUES_SHOWN = 12
+RANKING_ALL_SHOWN = 40  # up to this many units, those without figures are listed last
 WALL_SECONDS = (30, 60, 120, 300)
 
 
@@ -492,6 +493,9 @@ def _ranking(request, found, view):
         request.user, code, view, parent=parent, structure=view.map_structure
     )
     ranked = result.ranked
+    without = [row for row in ranked if row.value is None]
+    if len(ranked) > RANKING_ALL_SHOWN:  # the communes of a province: those with figures
+        ranked = [row for row in ranked if row.value is not None]
     indicator_obj = result.indicator
     payload = {
         "kind": "ranking",
@@ -512,6 +516,8 @@ def _ranking(request, found, view):
     return {
         "template": "ranking",
         "payload": payload,
+        "has_values": len(without) < len(result.rows),
+        "without": len(without) if len(result.rows) > RANKING_ALL_SHOWN else 0,
         "result": result,
         "choices": _choices(found),
         "chosen": code,
@@ -859,7 +865,9 @@ def boundary_file(request, pk: int):
 def _profile_part(request, uid: str) -> OrgUnit:
     if not _can_read(request.user):
         raise denied(Dashboard, "view")
-    return get_object_or_404(OrgUnit, uid=uid)
+    found = get_object_or_404(OrgUnit, uid=uid)
+    profiles.check_scope(request.user, found)
+    return found
 
 
 @login_required

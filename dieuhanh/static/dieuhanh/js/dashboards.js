@@ -339,10 +339,15 @@
   }
 
   function resizeAll() {
-    charts.forEach(function (chart) {
+    // A snapshot: redrawing a tile map replaces its chart in the set while we go through it.
+    Array.from(charts).forEach(function (chart) {
       if (chart.isDisposed()) { charts.delete(chart); return; }
       const holder = chart.getDom().closest(".dh-chart-holder");
-      if (holder && holder._relayout) holder._relayout();
+      if (holder && holder._relayout) {
+        charts.delete(chart);
+        holder._relayout();
+        return;
+      }
       chart.resize();
     });
   }

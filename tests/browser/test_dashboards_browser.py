@@ -1,0 +1,145 @@
+"""The operations center in a real browser: a leader opens the home page at laptop, wall
+and phone sizes; key figures, the tile map of the 34 provinces and the hot issues fill in;
+a click on a province opens its profile, with its history across 2025; no console error,
+no request leaves this server."""
+
+import datetime
+
+import pytest
+
+from dieuhanh.catalog.loader import load_reference_catalog
+from dieuhanh.core import periods
+from dieuhanh.orgunits.loader import load_reference_orgunits
+from dieuhanh.orgunits.models import OrgUnit
+from tests.analytics.conftest import store
+from tests.browser.test_quality_browser import sign_in
+from tests.catalog.conftest import user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def province(code: str) -> OrgUnit:
+    return OrgUnit.objects.get(code=code, kind="province", valid_to__isnull=True)
+
+
+def load_figures() -> None:
+    load_reference_orgunits()
+    load_reference_catalog()
+    month = periods.for_date("monthly", datetime.date.today()).shift(-1)
+    country = OrgUnit.objects.get(kind="government")
+    provinces = OrgUnit.objects.filter(kind="province", valid_to__isnull=True).order_by("code")
+    rows = [
+        ("RETAIL_SALES", unit, month.code, str(5000 + 1000 * n)) for n, unit in enumerate(provinces)
+    ]
+    rows += [
+        ("RETAIL_SALES", province("01"), month.shift(-12).code, "28000"),
+        ("EXPORTS", country, month.code, "42559.7"),
+        ("EXPORTS", country, month.shift(-12).code, "39400"),
+    ]
+    store(rows)
+
+
+def wait_for_home(page) -> None:
+    page.get_by_test_id("kpi").first.wait_for()
+    page.locator('[data-testid="province-map"][data-tiles]').wait_for()
+    page.get_by_test_id("hot-issues").wait_for()
+    page.wait_for_load_state("networkidle")
+
+
+def click_tile(page, code: str) -> None:
+    """Click a province's tile where ECharts drew it."""
+    point = page.evaluate(
+        """(code) => {
+            const holder = document.querySelector('[data-testid="province-map"]');
+            const data = JSON.parse(holder.querySelector('script').textContent);
+            const tile = data.tiles.find((t) => t.code === code);
+            const canvas = holder.querySelector('.dh-chart-canvas');
+            const chart = echarts.getInstanceByDom(canvas);
+            const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [tile.column, tile.row]);
+            const box = canvas.getBoundingClientRect();
+            return { x: box.left + x, y: box.top + y };
+        }""",
+        code,
+    )
+    page.mouse.click(point["x"], point["y"])
+
+
+def test_a_leader_reads_the_country_and_drills_into_a_province(page, live_server, screenshot_dir):
+    load_figures()
+    user_with_role("leader", "lanhdao")
+    sign_in(page, live_server, "lanhdao", "/")
+    wait_for_home(page)
+    assert page.get_by_test_id("kpi").count() == 12
+    exports = page.locator('[data-testid="kpi"][data-indicator="EXPORTS"]')
+    assert "42.559,7" in exports.inner_text() and "+8,0%" in exports.inner_text()
+    assert page.locator('[data-testid="province-map"]').get_attribute("data-tiles") == "34"
+    assert page.locator('[data-testid="ranking-item"] canvas').count() == 1
+    page.screenshot(path=screenshot_dir / "dashboards-home.png", full_page=True)
+
+    # The map switches indicator on its own, without reloading the page.
+    page.get_by_test_id("indicator-choice").first.select_option("EXPORTS")
+    page.get_by_text("Kim ngạch xuất khẩu hàng hóa (triệu USD)").first.wait_for()
+
+    page.get_by_test_id("indicator-choice").first.select_option("RETAIL_SALES")
+    page.locator('[data-testid="province-map"][data-tiles]').wait_for()
+    page.get_by_text(
+        "Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng (tỷ đồng)"
+    ).first.wait_for()
+    click_tile(page, "37")
+    page.wait_for_url(f"**/dashboards/units/{province('37').uid}/**")
+    assert "Tỉnh Ninh Bình" in page.get_by_test_id("unit-name").inner_text()
+    successions = page.get_by_test_id("unit-successions").inner_text()
+    assert "Tỉnh Hà Nam" in successions and "Tỉnh Nam Định" in successions
+    page.get_by_test_id("unit-figures").wait_for()
+    page.get_by_test_id("unit-history").wait_for()
+    page.get_by_test_id("unit-record").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert "Chính phủ" in page.get_by_test_id("breadcrumbs").inner_text()
+    page.screenshot(path=screenshot_dir / "dashboards-province.png", full_page=True)
+    assert page.console_errors == [] and page.foreign_requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("wall-hd", 1920, 1080), ("wall-4k", 3840, 2160)]
+)
+def test_the_wall_screen(browser, live_server, screenshot_dir, name, width, height):
+    load_figures()
+    user_with_role("leader", "lanhdao")
+    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors, foreign = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: r.url.startswith((live_server.url, "data:", "blob:")) or foreign.append(r.url),
+    )
+    sign_in(page, live_server, "lanhdao", "/dashboards/wall/")
+    wait_for_home(page)
+    assert page.locator("body.dh-wall").count() == 1
+    assert page.locator(".dh-header").is_hidden()  # no navigation on a wall
+    figure = page.locator(".dh-kpi-value").first
+    assert float(figure.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 36
+    page.screenshot(path=screenshot_dir / f"dashboards-{name}.png")
+    context.close()
+    assert errors == [] and foreign == []
+
+
+def test_the_phone_shows_key_figures_first(browser, live_server, screenshot_dir):
+    load_figures()
+    user_with_role("leader", "lanhdao")
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    sign_in(page, live_server, "lanhdao", "/")
+    wait_for_home(page)
+    first_kpi = page.get_by_test_id("kpi").first.bounding_box()
+    last_kpi = page.get_by_test_id("kpi").last.bounding_box()
+    issues = page.get_by_test_id("hot-issues").bounding_box()
+    the_map = page.get_by_test_id("map-item").bounding_box()
+    assert first_kpi["width"] > 300  # one column
+    assert last_kpi["y"] < issues["y"] < the_map["y"]  # figures, then issues, then the map
+    page.screenshot(path=screenshot_dir / "dashboards-phone.png", full_page=True)
+    context.close()
+    assert errors == []
