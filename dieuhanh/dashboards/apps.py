@@ -8,6 +8,7 @@ class DashboardsConfig(AppConfig):
     name = "dieuhanh.dashboards"
     label = "dashboards"
     verbose_name = _("Dashboards")
+    demo_data_commands = ("load_demo_dashboards",)  # after the demo users
     navigation = (
         NavItem(
             label=_("Dashboards"),

@@ -26,7 +26,7 @@ from dieuhanh.core import periods
 from dieuhanh.core.querysets import permits
 from dieuhanh.core.templatetags.dieuhanh import vn_number
 from dieuhanh.dashboards import figures
-from dieuhanh.dashboards.models import AlertThreshold, Measure, Severity
+from dieuhanh.dashboards.models import AlertThreshold, Comparison, Measure, Severity
 from dieuhanh.datavalues.models import DataValue, Submission
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,8 @@ def threshold_issues(user, today: datetime.date) -> list[HotIssue]:
                 for row in result.rows
                 if threshold.crossed(row.change if threshold.measure == Measure.YOY else row.value)
             ]
-            for row in beyond[:SHOWN_PER_SOURCE]:
+            if len(beyond) == 1:
+                row = beyond[0]
                 number = row.change if threshold.measure == Measure.YOY else row.value
                 found.append(
                     HotIssue(
@@ -126,6 +127,42 @@ def threshold_issues(user, today: datetime.date) -> list[HotIssue]:
                         }
                         + (f" {threshold.note}" if threshold.note else ""),
                         reverse("dashboards:unit", args=[row.unit.uid]),
+                        "exclamation-octagon",
+                        result.period.end,
+                    )
+                )
+            elif beyond:
+                worst = sorted(
+                    beyond,
+                    key=lambda r: r.change if threshold.measure == Measure.YOY else r.value,
+                    reverse=threshold.comparison == Comparison.ABOVE,
+                )
+                listed = ", ".join(
+                    f"{row.unit.short_name} "
+                    + _figure(
+                        indicator,
+                        row.change if threshold.measure == Measure.YOY else row.value,
+                        threshold.measure,
+                    )
+                    for row in worst[:SHOWN_PER_SOURCE]
+                )
+                more = len(worst) - SHOWN_PER_SOURCE
+                found.append(
+                    HotIssue(
+                        "threshold",
+                        threshold.severity,
+                        _("%(indicator)s: %(n)s provinces")
+                        % {"indicator": indicator.short_name or indicator.name, "n": len(worst)},
+                        _("%(period)s, %(comparison)s the alert level %(level)s: %(units)s")
+                        % {
+                            "period": result.period.label(),
+                            "comparison": comparison,
+                            "level": level,
+                            "units": listed,
+                        }
+                        + (_(" and %(n)s more.") % {"n": more} if more > 0 else ".")
+                        + (f" {threshold.note}" if threshold.note else ""),
+                        _indicator_url(indicator),
                         "exclamation-octagon",
                         result.period.end,
                     )

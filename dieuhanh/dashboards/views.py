@@ -33,6 +33,7 @@ from dieuhanh.dashboards.models import (
 from dieuhanh.datavalues.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 
+GROUP_SET = "D1498"  # the seven groups of Decision 1498/QĐ-TTg
 HOT_ISSUES_SHOWN = 12
 RANKING_ALL_SHOWN = 40  # up to this many units, those without figures are listed last
 WALL_SECONDS = (30, 60, 120, 300)
@@ -115,8 +116,13 @@ def _dashboard_page(request, found: Dashboard, *, home: bool):
         "editable": found.editable_by(user),
         "boundaries": permits(user, BoundaryMap, "add"),
         "worker": _worker_if_staff(user),
+        "groups": _catalog_groups() if home else [],
     }
     return render(request, "dashboards/dashboard.html", context)
+
+
+def _catalog_groups():
+    return IndicatorGroup.objects.filter(group_set__code=GROUP_SET).order_by("sort_order")
 
 
 def _ordered(items: list[DashboardItem], view: figures.View) -> list[DashboardItem]:

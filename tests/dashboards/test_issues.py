@@ -52,6 +52,12 @@ def test_each_province_beyond_its_alert_level_on_last_year_is_an_issue(leader):
     assert [issue.title.split(":")[0] for issue in found] == ["Hà Nội"]  # -20 %, below -10 %
     assert found[0].url == f"/dashboards/units/{province('01').uid}/"
     assert "-20,0%" in found[0].detail
+    # Several provinces beyond the level: one issue naming them, the furthest first.
+    store([("RETAIL_SALES", province("37"), now.code, "70")])
+    found = issues.threshold_issues(leader, TODAY)
+    assert len(found) == 1 and found[0].title.endswith("2 tỉnh, thành phố")
+    assert "Ninh Bình -30,0%, Hà Nội -20,0%" in found[0].detail
+    assert found[0].url == "/dashboards/indicators/RETAIL_SALES/"
 
 
 def test_indicators_above_the_clearance_raise_no_issue(catalog, db):

@@ -265,3 +265,9 @@ def test_wall_mode_rotates_the_home_page_and_the_pinned_dashboards(analyst, lead
     assert "dh-wall" in html and 'hx-trigger="load, every 300s"' in html
     only = client.get("/dashboards/wall/", {"dashboards": shared.uid})
     assert [p.title for p in only.context["pages"]] == ["Ngân sách"]
+
+
+def test_the_home_page_leads_to_the_seven_groups(leader):
+    html = client_for(leader).get("/").content.decode()
+    nav = re.search(r'data-testid="group-nav".*?</nav>', html, re.S).group(0)
+    assert nav.count('href="/dashboards/groups/D1498_') == 7
