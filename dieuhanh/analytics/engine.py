@@ -94,7 +94,10 @@ def window_of(period) -> Window:
     return Window(period.start, period.end, period.type, code)
 
 
+@functools.lru_cache(maxsize=65536)
 def ytd_window(period: Period) -> Window:
+    """From the start of the period's year to its end (periods are immutable: cached, as
+    derived formulas with ``ytd()`` ask for it once per unit and option)."""
     first = period.year_to_date()[0]
     return Window(first.start, period.end, period.type, None)
 

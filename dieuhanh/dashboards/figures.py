@@ -315,44 +315,74 @@ def unit_figures(
 ) -> Figures:
     """The indicator for the provinces (or the units under ``parent``) in the chosen period,
     or the latest period in which at least half of them reported; ranks by direction."""
+    found = many_unit_figures(
+        user, [indicator_code], view, parent=parent, structure=structure, today=today
+    )
+    return found[indicator_code]
+
+
+def many_unit_figures(
+    user,
+    indicator_codes: list[str],
+    view: View,
+    *,
+    parent: OrgUnit | None = None,
+    structure: str | None = None,
+    today: datetime.date | None = None,
+) -> dict[str, Figures]:
+    """``unit_figures`` of several indicators at once: one query per period type."""
     today = today or timezone.localdate()
-    indicator = _indicator(user, indicator_code)
+    indicators = analytics.read_indicators(user, indicator_codes)
     structure = structure or view.structure
     day = analytics.structure_day(structure, today) or today
     top = parent or root_unit(day)
     if top is None:
-        return Figures(indicator, None, [], None, structure)
+        return {i.code: Figures(i, None, [], None, structure) for i in indicators}
     below = (
         f"CHILDREN-{top.uid}"
         if parent is not None and parent.kind != OrgUnitKind.GOVERNMENT
         else "KIND-province"
     )
-    if view.period is not None:
-        candidates = [series_periods(indicator, view, today, length=1)[-1]]
-    else:
-        candidates = series_periods(indicator, view, today, length=4)
     tokens = [top.uid, below]
     if scope_unit_ids(user, "view") is not None:
         tokens = [below]  # an agency sees its own units, not the parent's total
-    try:
-        answer = analytics.query(
-            user, _ask([indicator.code], tokens, candidates, view, ["yoy"], structure), today=today
-        )
-    except PermissionDenied:
-        answer = analytics.query(
-            user, _ask([indicator.code], [below], candidates, view, ["yoy"], structure), today=today
-        )
-    by_period: dict[Period, list] = {}
-    for cell in answer.cells:
-        by_period.setdefault(cell.period, []).append(cell)
+    by_type: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_type.setdefault(shown_type(indicator, view), []).append(indicator)
+    found: dict[str, Figures] = {}
+    for group in by_type.values():
+        if view.period is not None:
+            candidates = [series_periods(group[0], view, today, length=1)[-1]]
+        else:
+            candidates = series_periods(group[0], view, today, length=4)
+        codes = [i.code for i in group]
+        try:
+            answer = analytics.query(
+                user, _ask(codes, tokens, candidates, view, ["yoy"], structure), today=today
+            )
+        except PermissionDenied:
+            answer = analytics.query(
+                user, _ask(codes, [below], candidates, view, ["yoy"], structure), today=today
+            )
+        units = OrgUnit.objects.in_bulk({c.unit_id for c in answer.cells})
+        for indicator in group:
+            by_period: dict[Period, list] = {}
+            for cell in answer.cells:
+                if cell.indicator.code == indicator.code:
+                    by_period.setdefault(cell.period, []).append(cell)
+            found[indicator.code] = _figures_of(
+                indicator, view, candidates, by_period, units, top, below, structure
+            )
+    return found
+
+
+def _figures_of(indicator, view, candidates, by_period, units, top, below, structure) -> Figures:
     chosen = candidates[-1]
     if view.period is None:
         chosen = _latest_period(candidates, by_period, top.pk)
-    cells = by_period.get(chosen, [])
-    units = OrgUnit.objects.in_bulk({c.unit_id for c in cells})
     parent_row = None
     rows = []
-    for cell in cells:
+    for cell in by_period.get(chosen, []):
         row = Row(
             units[cell.unit_id], cell.value, cell.approximate, change=cell.measures.get("yoy")
         )

@@ -210,11 +210,12 @@ def outlier_issues(user, today: datetime.date) -> list[HotIssue]:
         for i in Indicator.objects.restrict(user, "view").filter(code__in=codes)
         if "province" in (i.levels or [])
     }
-    for code in dict.fromkeys(codes):
-        indicator = visible.get(code)
-        if indicator is None or indicator.formula:
-            continue
-        result = figures.unit_figures(user, code, figures.View(), today=today)
+    wanted = [
+        code for code in dict.fromkeys(codes) if code in visible and not visible[code].formula
+    ]
+    every = figures.many_unit_figures(user, wanted, figures.View(), today=today) if wanted else {}
+    for code, result in every.items():
+        indicator = visible[code]
         changes = {row.unit.pk: row.change for row in result.rows if row.change is not None}
         if result.period is None or not changes:
             continue
