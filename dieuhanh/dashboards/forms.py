@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.catalog.models import Indicator, Status
@@ -38,7 +39,7 @@ class ItemForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     # Written the Vietnamese way (42.000,5 or 42000,5): the service reads it.
-    target = forms.CharField(label=_("target"), required=False, max_length=40)
+    target = forms.CharField(label=_("Target"), required=False, max_length=40)
 
     class Meta:
         model = DashboardItem
@@ -86,7 +87,7 @@ class ItemForm(forms.ModelForm):
         )
         self.fields["height"].choices = Height.choices
         self.fields["period_type"] = forms.ChoiceField(
-            label=_("shown as"),
+            label=capfirst(_("shown as")),
             required=False,
             choices=[
                 ("", _("As chosen")),

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.services import AnalyticsError
-from dieuhanh.catalog.models import Indicator, ReportingRegime, Status
+from dieuhanh.catalog.models import Indicator
 from dieuhanh.core import periods
 from dieuhanh.core.querysets import permits
 from dieuhanh.core.templatetags.dieuhanh import vn_number
@@ -292,9 +292,7 @@ def report_issues(user, today: datetime.date) -> list[HotIssue]:
     if not permits(user, Submission, "view"):
         return []
     found = []
-    for regime in ReportingRegime.objects.restrict(user, "view").filter(status=Status.ACTIVE):
-        if regime.period_type == periods.PeriodType.HOURLY:
-            continue
+    for regime in quality.watched_regimes(user):
         current = periods.for_date(regime.period_type, today, hour=0)
         candidates = [current.shift(-n).code for n in (3, 2, 1)]
         try:

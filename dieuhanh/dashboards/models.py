@@ -156,7 +156,10 @@ class DashboardItem(models.Model):
         ordering = ["dashboard", "position", "pk"]
 
     def __str__(self) -> str:
-        return self.title or self.get_kind_display()
+        if self.title:
+            return self.title
+        codes = ", ".join(self.indicators[:2]) if self.indicators else ""
+        return f"{self.get_kind_display()} · {codes}" if codes else str(self.get_kind_display())
 
 
 class Favourite(models.Model):

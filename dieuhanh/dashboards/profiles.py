@@ -340,9 +340,7 @@ def reporting_record(user, unit: OrgUnit, today: datetime.date | None = None) ->
     if not permits(user, Submission, "view"):
         return []
     rows = []
-    for regime in ReportingRegime.objects.restrict(user, "view").filter(status=Status.ACTIVE):
-        if regime.period_type == periods.PeriodType.HOURLY:
-            continue
+    for regime in quality.watched_regimes(user):
         current = periods.for_date(regime.period_type, today, hour=0)
         codes = [current.shift(-n).code for n in range(RECORD_PERIODS, 0, -1)]
         try:

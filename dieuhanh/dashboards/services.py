@@ -451,16 +451,7 @@ def upload_boundaries(user, *, name: str, source: str, text: str) -> tuple[Bound
     collection, matched, unmatched = read_boundaries(text)
     with transaction.atomic():
         for previous in BoundaryMap.objects.select_for_update().filter(active=True):
-            before = snapshot(previous, exclude=("geojson",))
-            previous.active = False
-            previous.save(update_fields=["active", "updated_at"])
-            record_change(
-                "change",
-                previous,
-                before=before,
-                after=snapshot(previous, exclude=("geojson",)),
-                actor=user,
-            )
+            _retire(user, previous)
         boundary = BoundaryMap.objects.create(
             name=(name or "").strip() or _("Boundary map"),
             source=(source or "").strip(),
@@ -479,13 +470,12 @@ def retire_boundaries(user, boundary: BoundaryMap) -> None:
     if not permits(user, BoundaryMap, "change"):
         raise denied(BoundaryMap, "change")
     with transaction.atomic():
-        before = snapshot(boundary, exclude=("geojson",))
-        boundary.active = False
-        boundary.save(update_fields=["active", "updated_at"])
-        record_change(
-            "change",
-            boundary,
-            before=before,
-            after=snapshot(boundary, exclude=("geojson",)),
-            actor=user,
-        )
+        _retire(user, boundary)
+
+
+def _retire(user, boundary: BoundaryMap) -> None:
+    before = snapshot(boundary, exclude=("geojson",))
+    boundary.active = False
+    boundary.save(update_fields=["active", "updated_at"])
+    after = snapshot(boundary, exclude=("geojson",))
+    record_change("change", boundary, before=before, after=after, actor=user)

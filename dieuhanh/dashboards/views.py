@@ -92,11 +92,15 @@ def home(request):
 def dashboard(request, uid: str):
     if not _can_read(request.user):
         raise denied(Dashboard, "view")
+    found = _viewable(request.user, uid)
+    return _dashboard_page(request, found, home=found.is_home)
+
+
+def _viewable(user, uid: str) -> Dashboard:
     try:
-        found = services.viewable(request.user, uid)
+        return services.viewable(user, uid)
     except Dashboard.DoesNotExist as missing:
         raise Http404 from missing
-    return _dashboard_page(request, found, home=found.is_home)
 
 
 def _dashboard_page(request, found: Dashboard, *, home: bool):
@@ -328,10 +332,7 @@ def item(request, pk: int):
     found = DashboardItem.objects.select_related("dashboard").filter(pk=pk).first()
     if found is None:
         raise Http404
-    try:
-        services.viewable(request.user, found.dashboard.uid)
-    except Dashboard.DoesNotExist as missing:
-        raise Http404 from missing
+    _viewable(request.user, found.dashboard.uid)
     return _render_item(request, found)
 
 
@@ -689,10 +690,7 @@ def dashboard_edit(request, uid: str | None = None):
     if not permits(user, Dashboard, action):
         raise denied(Dashboard, action)
     if uid is not None:
-        try:
-            found = services.viewable(user, uid)
-        except Dashboard.DoesNotExist as missing:
-            raise Http404 from missing
+        found = _viewable(user, uid)
         if not found.editable_by(user):
             raise denied(Dashboard, "change", found)
     roles, users = _role_and_user_choices(user)
@@ -733,10 +731,7 @@ def item_edit(request, uid: str, pk: int | None = None):
     user = request.user
     if not permits(user, Dashboard, "change"):
         raise denied(Dashboard, "change")
-    try:
-        found = services.viewable(user, uid)
-    except Dashboard.DoesNotExist as missing:
-        raise Http404 from missing
+    found = _viewable(user, uid)
     if not found.editable_by(user):
         raise denied(Dashboard, "change", found)
     existing = get_object_or_404(DashboardItem, pk=pk, dashboard=found) if pk else None
@@ -761,10 +756,7 @@ def item_action(request, uid: str, pk: int):
         raise denied(Dashboard, "change")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        found = services.viewable(user, uid)
-    except Dashboard.DoesNotExist as missing:
-        raise Http404 from missing
+    found = _viewable(user, uid)
     existing = get_object_or_404(DashboardItem, pk=pk, dashboard=found)
     action = request.POST.get("action")
     if action == "delete":
@@ -783,10 +775,7 @@ def dashboard_delete(request, uid: str):
         raise denied(Dashboard, "delete")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        found = services.viewable(request.user, uid)
-    except Dashboard.DoesNotExist as missing:
-        raise Http404 from missing
+    found = _viewable(request.user, uid)
     try:
         services.delete_dashboard(request.user, found)
     except ValidationError as error:
@@ -802,10 +791,7 @@ def dashboard_pin(request, uid: str):
         raise denied(Dashboard, "view")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        found = services.viewable(request.user, uid)
-    except Dashboard.DoesNotExist as missing:
-        raise Http404 from missing
+    found = _viewable(request.user, uid)
     services.pin(request.user, found, pinned=request.POST.get("pinned") != "0")
     target = request.POST.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):

@@ -406,13 +406,21 @@ def tasks_for(user, *, today: datetime.date | None = None) -> Tasks:
     return tasks
 
 
+def watched_regimes(user):
+    """The active regimes the user may see whose reports are watched for timeliness (every
+    period type but the hourly)."""
+    return (
+        ReportingRegime.objects.restrict(user, "view")
+        .filter(status=Status.ACTIVE)
+        .exclude(period_type=periods.PeriodType.HOURLY)
+    )
+
+
 def _due_reports(user, units: set[int], today: datetime.date) -> list[DueReport]:
     """Reports of the user's units not received yet for the latest periods whose data
     window has opened: due (deadline ahead) or overdue."""
     found = []
-    for regime in ReportingRegime.objects.restrict(user, "view").filter(status=Status.ACTIVE):
-        if regime.period_type == periods.PeriodType.HOURLY:
-            continue
+    for regime in watched_regimes(user):
         current = periods.for_date(regime.period_type, today, hour=0)
         recent = [current.shift(-1).code, current.code]
         try:
