@@ -289,5 +289,5 @@ def test_the_report_detail_and_list_follow_the_view_scope(people):
     steps = SubmissionEvent.objects.filter(submission__orgunit=hanoi)
     assert steps.restrict(people["officer"], "view").count() == 1
     assert steps.restrict(people["other_approver"], "view").count() == 0
-    leader = user_with_role("leader", "lanh_dao_chinh_phu")
-    assert client_for(leader).get(f"{BASE}/reports").status_code == 403
+    consumer = user_with_role("data_consumer", "khai_thac_du_lieu")  # reads shared data only
+    assert client_for(consumer).get(f"{BASE}/reports").status_code == 403

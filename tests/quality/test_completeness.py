@@ -135,8 +135,8 @@ def test_bad_queries_are_refused_with_a_code(analyst, query, code):
 
 
 def test_without_the_permission_the_report_is_refused(catalog, db):
-    leader = user_with_role("leader", "lanh_dao")
-    response = client_for(leader).get(URL, {"regime": REGIME, "period": "202501"})
+    consumer = user_with_role("data_consumer", "khai_thac")  # reads shared data only
+    response = client_for(consumer).get(URL, {"regime": REGIME, "period": "202501"})
     assert response.status_code == 403
     assert Client().get(URL, {"regime": REGIME, "period": "202501"}).status_code == 401
 

@@ -136,8 +136,8 @@ def test_wrong_steps_and_methods_are_refused_on_the_pages(people):  # noqa: F811
     bogus = client_for(people["approver"]).post(url, {"action": "explode"}, follow=True)
     assert bogus.status_code == 200
     assert Submission.objects.get(orgunit=hanoi).status == SubmissionStatus.SUBMITTED
-    leader = user_with_role("leader", "lanh_dao")
-    assert client_for(leader).get("/quality/").status_code == 403
+    consumer = user_with_role("data_consumer", "khai_thac")  # reads shared data only
+    assert client_for(consumer).get("/quality/").status_code == 403
     outsider = client_for(people["other_approver"])
     assert outsider.post(url, {"action": "approve"}).status_code == 404
     assert step(people["approver"], "approve", period, hanoi).status_code == 200
