@@ -36,6 +36,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ def main() -> None:
     from dieuhanh.datavalues.models import DataValue
 
     call_command("migrate", verbosity=0)
-    print(f"database: {where}")
+    print(f"database: {where}; code: {revision()}")
     try:
         if not kept or not DataValue.objects.exists():
             load(args)
@@ -115,6 +116,18 @@ def main() -> None:
     finally:
         if not args.keep:
             drop(args)
+
+
+def revision() -> str:
+    """The commit measured ("-dirty": with changes not committed)."""
+    found = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip() or "unknown"
 
 
 def drop(args) -> None:

@@ -344,10 +344,10 @@ def reporting_record(user, unit: OrgUnit, today: datetime.date | None = None) ->
         current = periods.for_date(regime.period_type, today, hour=0)
         codes = [current.shift(-n).code for n in range(RECORD_PERIODS, 0, -1)]
         try:
-            result = quality.completeness(user, regime.code, codes, today=today)
+            result = quality.completeness(user, regime.code, codes, today=today, units={unit.pk})
         except ValidationError:  # periods the regime cannot read
             continue
-        mine = [r for r in result.reports if r.unit.pk == unit.pk]
+        mine = result.reports
         if not mine:
             continue
         marks = [(r.period.label(), r.status) for r in sorted(mine, key=lambda r: r.period.start)]

@@ -148,10 +148,16 @@ def read_periods(codes: list[str], parse, limit: int = MAX_PERIODS) -> list[peri
 
 
 def completeness(
-    user, regime_code: str, period_codes: list[str], *, today: datetime.date | None = None
+    user,
+    regime_code: str,
+    period_codes: list[str],
+    *,
+    today: datetime.date | None = None,
+    units: set[int] | None = None,
 ) -> Completeness:
     """The expected reports of a regime for the periods asked for, within the user's view
-    scope, each with its arrival, timeliness and completeness; and the totals.
+    scope (and among ``units`` when given: one unit's record), each with its arrival,
+    timeliness and completeness; and the totals.
     ``user=None`` is the scheduler (reminders): every reporter, no scope."""
     if user is not None and not permits(user, Submission, "view"):
         raise denied(Submission, "view")
@@ -177,11 +183,13 @@ def completeness(
     in_scope = None if user is None else scope_unit_ids(user, "view")
     expected: list[tuple[periods.Period, list[OrgUnit]]] = []
     for period in wanted:
-        units = catalog_services.reporters(regime, period)
+        reporting = catalog_services.reporters(regime, period)
         if in_scope is not None:
-            units = units.filter(pk__in=in_scope)
-        expected.append((period, list(units)))
-    unit_ids = {unit.pk for _period, units in expected for unit in units}
+            reporting = reporting.filter(pk__in=in_scope)
+        if units is not None:
+            reporting = reporting.filter(pk__in=units)
+        expected.append((period, list(reporting)))
+    unit_ids = {unit.pk for _period, found in expected for unit in found}
     codes = [period.code for period in wanted]
     arrived = {
         (row["orgunit_id"], row["period"]): row
@@ -206,12 +214,12 @@ def completeness(
         .values_list("orgunit_id", "period", "submitted_at")
     }
     result = Completeness(regime, wanted)
-    for period, units in expected:
+    for period, reporting in expected:
         deadline = None
         if regime.period_type != periods.PeriodType.HOURLY:
             deadline = catalog_services.scheduled(regime, period).deadline
         totals = result.by_period.setdefault(period.code, Totals())
-        for unit in units:
+        for unit in reporting:
             key = (unit.pk, period.code)
             values = arrived.get(key)
             times = [t for t in (submitted.get(key), values and values["first"]) if t]

@@ -46,8 +46,25 @@ def wait_for_home(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def choose_on_map(page, code: str) -> None:
+    """Pick the map's indicator and wait until the new map is drawn."""
+    with page.expect_response(lambda r: "/dashboards/items/" in r.url and code in r.url):
+        page.get_by_test_id("map-item").get_by_test_id("indicator-choice").select_option(code)
+    page.wait_for_function(
+        """(code) => {
+            const holder = document.querySelector('[data-testid="province-map"]');
+            const source = holder && holder.querySelector('script');
+            return holder && holder.dataset.tiles
+                && JSON.parse(source.textContent).tiles.length
+                && document.querySelector('[data-testid="map-item"] select').value === code;
+        }""",
+        arg=code,
+    )
+
+
 def click_tile(page, code: str) -> None:
-    """Click a province's tile where ECharts drew it."""
+    """Click a province's tile where ECharts drew it (in view: a click never scrolls)."""
+    page.get_by_test_id("province-map").scroll_into_view_if_needed()
     point = page.evaluate(
         """(code) => {
             const holder = document.querySelector('[data-testid="province-map"]');
@@ -77,14 +94,11 @@ def test_a_leader_reads_the_country_and_drills_into_a_province(page, live_server
     page.screenshot(path=screenshot_dir / "dashboards-home.png", full_page=True)
 
     # The map switches indicator on its own, without reloading the page.
-    page.get_by_test_id("indicator-choice").first.select_option("EXPORTS")
-    page.get_by_text("Kim ngạch xuất khẩu hàng hóa (triệu USD)").first.wait_for()
-
-    page.get_by_test_id("indicator-choice").first.select_option("RETAIL_SALES")
-    page.locator('[data-testid="province-map"][data-tiles]').wait_for()
-    page.get_by_text(
-        "Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng (tỷ đồng)"
-    ).first.wait_for()
+    choose_on_map(page, "EXPORTS")
+    assert (
+        "Kim ngạch xuất khẩu hàng hóa (triệu USD)" in page.get_by_test_id("map-item").inner_text()
+    )
+    choose_on_map(page, "RETAIL_SALES")
     click_tile(page, "37")
     page.wait_for_url(f"**/dashboards/units/{province('37').uid}/**")
     assert "Tỉnh Ninh Bình" in page.get_by_test_id("unit-name").inner_text()
