@@ -329,8 +329,10 @@ def many_unit_figures(
     parent: OrgUnit | None = None,
     structure: str | None = None,
     today: datetime.date | None = None,
+    lookback: int = 4,
 ) -> dict[str, Figures]:
-    """``unit_figures`` of several indicators at once: one query per period type."""
+    """``unit_figures`` of several indicators at once: one query per period type. Without a
+    chosen period, the latest is looked for among the last ``lookback`` periods."""
     today = today or timezone.localdate()
     indicators = analytics.read_indicators(user, indicator_codes)
     structure = structure or view.structure
@@ -354,7 +356,7 @@ def many_unit_figures(
         if view.period is not None:
             candidates = [series_periods(group[0], view, today, length=1)[-1]]
         else:
-            candidates = series_periods(group[0], view, today, length=4)
+            candidates = series_periods(group[0], view, today, length=lookback)
         codes = [i.code for i in group]
         try:
             answer = analytics.query(

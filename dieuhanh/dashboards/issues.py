@@ -93,16 +93,23 @@ def threshold_issues(user, today: datetime.date) -> list[HotIssue]:
         return []
     visible = Indicator.objects.restrict(user, "view")
     found = []
-    for threshold in (
+    thresholds = list(
         AlertThreshold.objects.filter(active=True, indicator__in=visible)
         .select_related("indicator__unit")
         .order_by("indicator__code", "pk")
-    ):
+    )
+    provincial = list(dict.fromkeys(t.indicator.code for t in thresholds if t.for_provinces))
+    by_province = (
+        figures.many_unit_figures(user, provincial, figures.View(), today=today, lookback=2)
+        if provincial
+        else {}
+    )
+    for threshold in thresholds:
         indicator = threshold.indicator
         comparison = threshold.get_comparison_display()
         level = _figure(indicator, float(threshold.level), threshold.measure)
         if threshold.for_provinces:
-            result = figures.unit_figures(user, indicator.code, figures.View(), today=today)
+            result = by_province[indicator.code]
             if result.period is None:
                 continue
             beyond = [
@@ -213,7 +220,12 @@ def outlier_issues(user, today: datetime.date) -> list[HotIssue]:
     wanted = [
         code for code in dict.fromkeys(codes) if code in visible and not visible[code].formula
     ]
-    every = figures.many_unit_figures(user, wanted, figures.View(), today=today) if wanted else {}
+    # The current period and the one before: the latest with figures is one of them.
+    every = (
+        figures.many_unit_figures(user, wanted, figures.View(), today=today, lookback=2)
+        if wanted
+        else {}
+    )
     for code, result in every.items():
         indicator = visible[code]
         changes = {row.unit.pk: row.change for row in result.rows if row.change is not None}
@@ -284,6 +296,19 @@ def outlier_issues(user, today: datetime.date) -> list[HotIssue]:
     return found
 
 
+def _latest_due(regime, today: datetime.date) -> str | None:
+    """The latest of the last three periods whose deadline has passed."""
+    from dieuhanh.catalog.services import scheduled
+
+    current = periods.for_date(regime.period_type, today, hour=0)
+    for back in (1, 2, 3):
+        period = current.shift(-back)
+        deadline = scheduled(regime, period).deadline
+        if deadline is not None and deadline < today:
+            return period.code
+    return None
+
+
 def report_issues(user, today: datetime.date) -> list[HotIssue]:
     """For each reporting regime, the latest period whose deadline has passed: how many
     reports are missing and how many came late."""
@@ -293,22 +318,13 @@ def report_issues(user, today: datetime.date) -> list[HotIssue]:
         return []
     found = []
     for regime in quality.watched_regimes(user):
-        current = periods.for_date(regime.period_type, today, hour=0)
-        candidates = [current.shift(-n).code for n in (3, 2, 1)]
+        period = _latest_due(regime, today)
+        if period is None:
+            continue
         try:
-            result = quality.completeness(user, regime.code, candidates, today=today)
+            result = quality.completeness(user, regime.code, [period], today=today)
         except ValidationError:
             continue
-        due = [
-            code
-            for code in candidates
-            if any(
-                r.period.code == code and r.deadline and r.deadline < today for r in result.reports
-            )
-        ]
-        if not due:
-            continue
-        period = due[-1]
         totals = result.by_period[period]
         if not totals.missing and not totals.late:
             continue

@@ -117,6 +117,9 @@ def profile(user, unit: OrgUnit, view: figures.View, today: datetime.date | None
 
 
 NON_NUMERIC = (ValueType.TEXT, ValueType.BOOLEAN)
+# Daily and hourly figures (rainfall, damage, new cases) follow events: the emergency
+# screens show them, not a profile's latest figures against the peers.
+EVENT_PERIODS = (periods.PeriodType.DAILY, periods.PeriodType.HOURLY)
 HISTORY_CANDIDATES = ("RETAIL_SALES", "BUDGET_REVENUE", "EXPORTS", "GRDP_CURRENT")
 
 
@@ -175,7 +178,7 @@ def comparisons(
         .exclude(value_type__in=NON_NUMERIC)
         .select_related("unit")
         .order_by("code")
-        if unit.kind in (i.levels or [])
+        if unit.kind in (i.levels or []) and i.period_type not in EVENT_PERIODS
     ]
     result = Comparisons(unit, parent, None)
     if parent is None or not indicators:
@@ -200,57 +203,76 @@ def comparisons(
         candidates = figures.series_periods(group[0], view, min(today, unit.valid_to or today), 4)
         if view.period is not None:
             candidates = candidates[-1:]
-        ask = analytics.AnalyticsRequest(
-            indicators=[i.code for i in group],
-            orgunits=tokens,
-            periods=[p.code for p in candidates],
-            structure=structure,
-            measures=["yoy"],
-            skip_rounding=True,
+        # First the unit alone over the recent periods (its latest figure and its change),
+        # then its parent and peers in that period only (the ranks): the peers' history and
+        # changes are not needed.
+        own = analytics.query(
+            user, _ask(group, [unit.uid], candidates, structure, ["yoy"]), today=today
         )
-        answer = analytics.query(user, ask, today=today)
-        grid: dict[tuple[str, int, periods.Period], engine.Cell] = {
-            (c.indicator.code, c.unit_id, c.period): c for c in answer.cells
-        }
-        peer_ids = [
-            unit_id
-            for unit_id in dict.fromkeys(c.unit_id for c in answer.cells)
-            if unit_id != parent.pk
-        ]
+        cells = {(c.indicator.code, c.period): c for c in own.cells}
+        latest: dict[periods.Period, list[Indicator]] = {}
         for indicator in group:
-            own = [grid.get((indicator.code, unit.pk, p)) for p in reversed(candidates)]
-            chosen = next((c for c in own if c is not None and c.value is not None), None)
+            chosen = next(
+                (
+                    cells[(indicator.code, p)]
+                    for p in reversed(candidates)
+                    if cells.get((indicator.code, p))
+                    and cells[(indicator.code, p)].value is not None
+                ),
+                None,
+            )
             if chosen is None:
                 result.rows.append(
-                    Comparison(indicator, None, None, None, "neutral", None, None, len(peer_ids))
+                    Comparison(indicator, None, None, None, "neutral", None, None, 0)
                 )
-                continue
-            values = {
-                unit_id: getattr(grid.get((indicator.code, unit_id, chosen.period)), "value", None)
-                for unit_id in peer_ids
-            }
-            order = engine.ranks(values, indicator.direction)
-            region_values = {k: v for k, v in values.items() if k in region_members}
-            region_order = engine.ranks(region_values, indicator.direction) if region_values else {}
-            parent_cell = grid.get((indicator.code, parent.pk, chosen.period))
-            change = chosen.measures.get("yoy")
-            result.rows.append(
-                Comparison(
-                    indicator=indicator,
-                    period=chosen.period,
-                    value=chosen.value,
-                    change=change,
-                    tone=figures.tone(indicator, change),
-                    parent_value=parent_cell.value if parent_cell else None,
-                    rank=order.get(unit.pk),
-                    peers=sum(v is not None for v in values.values()),
-                    region_rank=region_order.get(unit.pk),
-                    region_peers=sum(v is not None for v in region_values.values()),
-                    approximate=chosen.approximate,
+            else:
+                latest.setdefault(chosen.period, []).append(indicator)
+        for period, found in latest.items():
+            answer = analytics.query(user, _ask(found, tokens, [period], structure), today=today)
+            values_of: dict[str, dict[int, float | None]] = {}
+            parent_value: dict[str, float | None] = {}
+            for cell in answer.cells:
+                if cell.unit_id == parent.pk:
+                    parent_value[cell.indicator.code] = cell.value
+                else:
+                    values_of.setdefault(cell.indicator.code, {})[cell.unit_id] = cell.value
+            for indicator in found:
+                chosen = cells[(indicator.code, period)]
+                values = values_of.get(indicator.code, {})
+                order = engine.ranks(values, indicator.direction)
+                region_values = {k: v for k, v in values.items() if k in region_members}
+                region_order = (
+                    engine.ranks(region_values, indicator.direction) if region_values else {}
                 )
-            )
+                change = chosen.measures.get("yoy")
+                result.rows.append(
+                    Comparison(
+                        indicator=indicator,
+                        period=period,
+                        value=chosen.value,
+                        change=change,
+                        tone=figures.tone(indicator, change),
+                        parent_value=parent_value.get(indicator.code),
+                        rank=order.get(unit.pk),
+                        peers=sum(v is not None for v in values.values()),
+                        region_rank=region_order.get(unit.pk),
+                        region_peers=sum(v is not None for v in region_values.values()),
+                        approximate=chosen.approximate,
+                    )
+                )
     result.rows.sort(key=lambda row: (row.period is None, row.indicator.code))
     return result
+
+
+def _ask(indicators, orgunits, period_list, structure, measures=()):
+    return analytics.AnalyticsRequest(
+        indicators=[i.code for i in indicators],
+        orgunits=list(orgunits),
+        periods=[p.code for p in period_list],
+        structure=structure,
+        measures=list(measures),
+        skip_rounding=True,
+    )
 
 
 # --- history across the 2025 merger ---------------------------------------------------------
