@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.models import Role
@@ -794,7 +795,9 @@ def dashboard_pin(request, uid: str):
     found = _viewable(request.user, uid)
     services.pin(request.user, found, pinned=request.POST.get("pinned") != "0")
     target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("dashboards:list")
 

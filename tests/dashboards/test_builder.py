@@ -133,6 +133,10 @@ def test_pinning_twice_pins_once_and_pinned_come_first(analyst, leader):
     )
     assert not Favourite.objects.filter(user=leader).exists()
     assert client.get(f"/dashboards/{second.uid}/pin/").status_code == 405
+    # Back where the user was, never to another site.
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        response = client.post(f"/dashboards/{second.uid}/pin/", {"next": elsewhere})
+        assert response["Location"] == "/dashboards/"
 
 
 def test_nobody_pins_what_they_may_not_see(analyst, leader):
