@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,18 @@ def navigation_for(user, current_path: str) -> list[NavEntry]:
         NavEntry(label=str(item.label), url=url, icon=item.icon, active=url == current)
         for item, url in visible
     ]
+
+
+def local_target(request, target: str | None) -> str | None:
+    """``target`` when it is an address of this site (a form's "back to" field), else None:
+    never a redirect to another site, whatever the spelling (``//host``, ``/\\host``)."""
+    if not target or not target.startswith("/"):
+        return None
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _opens(url: str, path: str) -> bool:

@@ -9,6 +9,7 @@ from dieuhanh.core.exports import audit_export, csv_response
 from dieuhanh.core.filters import AuditFilter, AuditFilterForm
 from dieuhanh.core.health import health_report, worker_status
 from dieuhanh.core.models import AuditRecord
+from dieuhanh.core.navigation import local_target
 from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import permits
 
@@ -84,8 +85,8 @@ def notifications(request):
     if request.method == "POST":
         one = request.POST.get("id")
         inbox.mark_read(request.user, [one] if one and one.isdigit() else None)
-        target = request.POST.get("open") or ""
-        if target.startswith("/") and not target.startswith("//"):
+        target = local_target(request, request.POST.get("open"))
+        if target:
             return redirect(target)
         return redirect("core:notifications")
     page, query = page_of(request, inbox.inbox(request.user), 30)

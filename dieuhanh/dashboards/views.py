@@ -13,13 +13,13 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.models import Role
 from dieuhanh.analytics import pivot
 from dieuhanh.analytics import services as analytics
 from dieuhanh.catalog.models import Indicator, IndicatorGroup, Status
+from dieuhanh.core.navigation import local_target
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.dashboards import figures, issues, profiles, services, tilegrid
 from dieuhanh.dashboards.forms import BoundaryForm, DashboardForm, ItemForm
@@ -794,10 +794,8 @@ def dashboard_pin(request, uid: str):
         return HttpResponseNotAllowed(["POST"])
     found = _viewable(request.user, uid)
     services.pin(request.user, found, pinned=request.POST.get("pinned") != "0")
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = local_target(request, request.POST.get("next"))
+    if target:
         return redirect(target)
     return redirect("dashboards:list")
 
