@@ -113,39 +113,23 @@ def test_a_leader_reads_the_country_and_drills_into_a_province(page, live_server
     assert page.console_errors == [] and page.foreign_requests == []
 
 
-@pytest.mark.parametrize(
-    ("name", "width", "height"), [("wall-hd", 1920, 1080), ("wall-4k", 3840, 2160)]
-)
-def test_the_wall_screen(browser, live_server, screenshot_dir, name, width, height):
+def test_the_wall_screens_and_the_phone(browser, live_server, screenshot_dir):
+    """One load of the reference data for the three screens (each costs seconds)."""
     load_figures()
     user_with_role("leader", "lanhdao")
-    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors, foreign = [], []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: r.url.startswith((live_server.url, "data:", "blob:")) or foreign.append(r.url),
-    )
-    sign_in(page, live_server, "lanhdao", "/dashboards/wall/")
-    wait_for_home(page)
-    assert page.locator("body.dh-wall").count() == 1
-    assert page.locator(".dh-header").is_hidden()  # no navigation on a wall
-    figure = page.locator(".dh-kpi-value").first
-    assert float(figure.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 36
-    page.screenshot(path=screenshot_dir / f"dashboards-{name}.png")
-    context.close()
-    assert errors == [] and foreign == []
+    for name, width, height in (("wall-hd", 1920, 1080), ("wall-4k", 3840, 2160)):
+        page, errors, foreign = open_page(browser, live_server, width, height)
+        sign_in(page, live_server, "lanhdao", "/dashboards/wall/")
+        wait_for_home(page)
+        assert page.locator("body.dh-wall").count() == 1
+        assert page.locator(".dh-header").is_hidden()  # no navigation on a wall
+        figure = page.locator(".dh-kpi-value").first
+        assert float(figure.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 36
+        page.screenshot(path=screenshot_dir / f"dashboards-{name}.png")
+        page.context.close()
+        assert errors == [] and foreign == [], name
 
-
-def test_the_phone_shows_key_figures_first(browser, live_server, screenshot_dir):
-    load_figures()
-    user_with_role("leader", "lanhdao")
-    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page, errors, foreign = open_page(browser, live_server, 390, 844)
     sign_in(page, live_server, "lanhdao", "/")
     wait_for_home(page)
     first_kpi = page.get_by_test_id("kpi").first.bounding_box()
@@ -155,5 +139,19 @@ def test_the_phone_shows_key_figures_first(browser, live_server, screenshot_dir)
     assert first_kpi["width"] > 300  # one column
     assert last_kpi["y"] < issues["y"] < the_map["y"]  # figures, then issues, then the map
     page.screenshot(path=screenshot_dir / "dashboards-phone.png", full_page=True)
-    context.close()
-    assert errors == []
+    page.context.close()
+    assert errors == [] and foreign == []
+
+
+def open_page(browser, live_server, width: int, height: int):
+    """A page of its own size that records console errors and requests leaving the server."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors, foreign = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: r.url.startswith((live_server.url, "data:", "blob:")) or foreign.append(r.url),
+    )
+    return page, errors, foreign
