@@ -139,12 +139,13 @@ def default_units(user) -> list[str]:
     return ["USER_ORGUNIT"] if user.orgunit_id else []
 
 
-def _ask(indicators, orgunits, period_list, view, measures=(), structure=None):
+def ask(codes, orgunits, period_list, structure: str, measures=()) -> analytics.AnalyticsRequest:
+    """The analytics request of a screen's figure (unrounded: the page rounds)."""
     return analytics.AnalyticsRequest(
-        indicators=list(indicators),
+        indicators=list(codes),
         orgunits=list(orgunits),
         periods=[p.code for p in period_list],
-        structure=structure or view.structure,
+        structure=structure,
         measures=list(measures),
         skip_rounding=True,
     )
@@ -226,7 +227,9 @@ def key_figure(
         measures.append("ytd")
     units = orgunits if orgunits is not None else default_units(user)
     answer = analytics.query(
-        user, _ask([indicator.code], units[:1], history_periods, view, measures), today=today
+        user,
+        ask([indicator.code], units[:1], history_periods, view.structure, measures),
+        today=today,
     )
     cells = answer.cells
     unit = _unit_of(answer, cells)
@@ -360,11 +363,11 @@ def many_unit_figures(
         codes = [i.code for i in group]
         try:
             answer = analytics.query(
-                user, _ask(codes, tokens, candidates, view, ["yoy"], structure), today=today
+                user, ask(codes, tokens, candidates, structure, ["yoy"]), today=today
             )
         except PermissionDenied:
             answer = analytics.query(
-                user, _ask(codes, [below], candidates, view, ["yoy"], structure), today=today
+                user, ask(codes, [below], candidates, structure, ["yoy"]), today=today
             )
         units = OrgUnit.objects.in_bulk({c.unit_id for c in answer.cells})
         for indicator in group:
@@ -465,8 +468,8 @@ def chart(
         )
     else:
         period_list = series_periods(indicators[0], view, today)
-    ask = _ask([i.code for i in indicators], units, period_list, view)
-    answer = analytics.query(user, ask, today=today)
+    request = ask([i.code for i in indicators], units, period_list, view.structure)
+    answer = analytics.query(user, request, today=today)
     unit_order = answer.metadata["dimensions"]["orgunits"]
     names = {uid: meta["short_name"] for uid, meta in answer.metadata["orgunits"].items()}
     unit_uid = dict(OrgUnit.objects.filter(uid__in=unit_order).values_list("pk", "uid"))
@@ -510,7 +513,7 @@ def chart(
                         indicator,
                     )
                 )
-    return Chart(categories, series, period_codes, unit_order, ask)
+    return Chart(categories, series, period_codes, unit_order, request)
 
 
 def analytics_link(request: analytics.AnalyticsRequest, file_format: str) -> str:

@@ -207,7 +207,9 @@ def comparisons(
         # then its parent and peers in that period only (the ranks): the peers' history and
         # changes are not needed.
         own = analytics.query(
-            user, _ask(group, [unit.uid], candidates, structure, ["yoy"]), today=today
+            user,
+            figures.ask([i.code for i in group], [unit.uid], candidates, structure, ["yoy"]),
+            today=today,
         )
         cells = {(c.indicator.code, c.period): c for c in own.cells}
         latest: dict[periods.Period, list[Indicator]] = {}
@@ -228,7 +230,9 @@ def comparisons(
             else:
                 latest.setdefault(chosen.period, []).append(indicator)
         for period, found in latest.items():
-            answer = analytics.query(user, _ask(found, tokens, [period], structure), today=today)
+            answer = analytics.query(
+                user, figures.ask([i.code for i in found], tokens, [period], structure), today=today
+            )
             values_of: dict[str, dict[int, float | None]] = {}
             parent_value: dict[str, float | None] = {}
             for cell in answer.cells:
@@ -262,17 +266,6 @@ def comparisons(
                 )
     result.rows.sort(key=lambda row: (row.period is None, row.indicator.code))
     return result
-
-
-def _ask(indicators, orgunits, period_list, structure, measures=()):
-    return analytics.AnalyticsRequest(
-        indicators=[i.code for i in indicators],
-        orgunits=list(orgunits),
-        periods=[p.code for p in period_list],
-        structure=structure,
-        measures=list(measures),
-        skip_rounding=True,
-    )
 
 
 # --- history across the 2025 merger ---------------------------------------------------------

@@ -467,18 +467,21 @@ def _province_map(request, found, view):
         "template": "map",
         "payload": payload,
         "result": result,
-        "choices": _choices(found),
+        "choices": _choices(request.user, found),
         "chosen": code,
         "csv_url": _figures_link(result, view, "csv"),
     }
 
 
-def _choices(found) -> list[tuple[str, str]]:
-    names = dict(
-        Indicator.objects.filter(code__in=found.indicators).values_list("code", "short_name")
-    )
-    full = dict(Indicator.objects.filter(code__in=found.indicators).values_list("code", "name"))
-    return [(code, names.get(code) or full.get(code, code)) for code in found.indicators]
+def _choices(user, found) -> list[tuple[str, str]]:
+    """The item's indicators the user may see (clearance), by their short names."""
+    names = {
+        code: short or name
+        for code, short, name in Indicator.objects.restrict(user, "view")
+        .filter(code__in=found.indicators)
+        .values_list("code", "short_name", "name")
+    }
+    return [(code, names[code]) for code in found.indicators if code in names]
 
 
 def _figures_link(result: figures.Figures, view, file_format: str) -> str:
@@ -527,7 +530,7 @@ def _ranking(request, found, view):
         "has_values": len(without) < len(result.rows),
         "without": len(without) if len(result.rows) > RANKING_ALL_SHOWN else 0,
         "result": result,
-        "choices": _choices(found),
+        "choices": _choices(request.user, found),
         "chosen": code,
         "csv_url": _figures_link(result, view, "csv"),
     }

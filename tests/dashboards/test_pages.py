@@ -271,3 +271,12 @@ def test_the_home_page_leads_to_the_seven_groups(leader):
     html = client_for(leader).get("/").content.decode()
     nav = re.search(r'data-testid="group-nav".*?</nav>', html, re.S).group(0)
     assert nav.count('href="/dashboards/groups/D1498_') == 7
+
+
+def test_the_map_offers_only_indicators_within_the_clearance(catalog, db):
+    from dieuhanh.catalog.models import Indicator
+
+    Indicator.objects.filter(code="EXPORTS").update(sensitivity="secret")
+    reader = user_with_role("leader", "lanh_dao_cong_khai", clearance="public")
+    html = client_for(reader).get(f"/dashboards/items/{item_of(ItemKind.MAP).pk}/").content.decode()
+    assert 'value="RETAIL_SALES"' in html and 'value="EXPORTS"' not in html
