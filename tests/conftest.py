@@ -82,6 +82,39 @@ def remove_all_orgunits():
         queryset._raw_delete(queryset.db)
 
 
+VACUUM_EVERY_TESTS = 100
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """On PostgreSQL, vacuum after each test module (and every hundred tests): every test
+    rolls back its rows and the module fixtures delete what they committed, and a server
+    run with autovacuum off (the CI machine's is) keeps all of it as dead rows that every
+    later scan reads through: the suite slowed down as it went, from 13 to 25 minutes."""
+    yield
+    counter = item.config.stash.setdefault(_tests_since_vacuum, [0])
+    counter[0] += 1
+    module_ends = nextitem is None or nextitem.module is not item.module
+    if module_ends or counter[0] >= VACUUM_EVERY_TESTS:
+        counter[0] = 0
+        vacuum_test_database(item.config)
+
+
+_tests_since_vacuum = pytest.StashKey[list]()
+
+
+def vacuum_test_database(config) -> None:
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # no test has used the database yet: it is not set up
+    with config.stash[blocking_manager_key].unblock(), connection.cursor() as cursor:
+        cursor.execute("VACUUM")
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
