@@ -52,3 +52,28 @@ def scope_unit_ids(user, action: str) -> set[int] | None:
                 | tops
             )
     return cache[key]
+
+
+def officers_of(unit_ids, permission: str) -> dict[int, list]:
+    """The agency's own people for each unit: active users holding ``permission`` with the
+    unit inside their capture scope. The center's country-wide staff, who may act for any
+    unit, are nobody's officers: a reminder to an agency goes to the agency."""
+    from django.db.models import Q
+
+    from dieuhanh.accounts.models import User
+
+    unit_ids = set(unit_ids)
+    found: dict[int, list] = {}
+    candidates = (
+        User.objects.filter(is_active=True, is_superuser=False)
+        .filter(Q(orgunit_id__in=unit_ids) | Q(capture_scope__in=unit_ids))
+        .distinct()
+    )
+    for user in candidates:
+        if not user.has_perm(permission):
+            continue
+        if scope_roots(user, "add") is UNLIMITED:
+            continue
+        for unit_id in unit_ids & (scope_unit_ids(user, "add") or set()):
+            found.setdefault(unit_id, []).append(user)
+    return found

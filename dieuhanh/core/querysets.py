@@ -8,7 +8,10 @@ Every queryset that a user or token reaches goes through ``restrict``. It checks
   writes;
 - the data scope, for models that name the organisation unit a row belongs to
   (``scope_field = "orgunit"`` or a path such as ``"user__orgunit"``): only rows of units
-  inside the user's view scope (reads) or capture scope (writes);
+  inside the user's view scope (reads) or capture scope (writes); a model may name more
+  units that may read a row (``view_scope_fields``: a task's co-ordinating agencies, which
+  read it but do not report on it) and a flag that opens a row to every reader
+  (``open_field``);
 - the clearance, for models with ``sensitivity_field``: only rows at or below it.
 Models whose rows belong to one user (``owner_field = "user"``: the inbox) give each user
 their own rows and nobody else's, whatever the permissions.
@@ -32,6 +35,8 @@ DENIED_MESSAGES = {
     "unlock": gettext_lazy("You may not unlock %(things)s."),
     "close": gettext_lazy("You may not close %(things)s."),
     "run": gettext_lazy("You may not run checks of %(things)s."),
+    "review": gettext_lazy("You may not review %(things)s."),
+    "decide": gettext_lazy("You may not decide %(things)s."),
 }
 DENIED_OBJECT_MESSAGES = {
     "view": gettext_lazy("You may not view %(thing)s %(object)s."),
@@ -43,6 +48,8 @@ DENIED_OBJECT_MESSAGES = {
     "unlock": gettext_lazy("You may not unlock %(thing)s %(object)s."),
     "close": gettext_lazy("You may not close %(thing)s %(object)s."),
     "run": gettext_lazy("You may not run checks of %(thing)s %(object)s."),
+    "review": gettext_lazy("You may not review %(thing)s %(object)s."),
+    "decide": gettext_lazy("You may not decide %(thing)s %(object)s."),
 }
 
 
@@ -99,7 +106,7 @@ class RestrictedQuerySet(models.QuerySet):
 
             unit_ids = scope_unit_ids(user, action)
             if unit_ids is not None:
-                queryset = queryset.filter(**{f"{scope_field}__in": unit_ids})
+                queryset = queryset.filter(self._scope_q(scope_field, unit_ids, action))
         sensitivity_field = getattr(self.model, "sensitivity_field", None)
         if sensitivity_field and not getattr(user, "is_superuser", False):
             from dieuhanh.core.models import Sensitivity
@@ -108,6 +115,21 @@ class RestrictedQuerySet(models.QuerySet):
             clearance = getattr(user, "clearance", None) or Sensitivity.PUBLIC
             queryset = queryset.filter(**{f"{sensitivity_field}__in": Sensitivity.up_to(clearance)})
         return queryset
+
+    def _scope_q(self, scope_field: str, unit_ids, action: str) -> models.Q:
+        """Rows of the units in ``unit_ids``; for reads, also the rows that name one of
+        them in a ``view_scope_fields`` path (through a subquery: a many-to-many join
+        would repeat rows) and those whose ``open_field`` is set."""
+        condition = models.Q(**{f"{scope_field}__in": unit_ids})
+        if action != "view":
+            return condition
+        for field in getattr(self.model, "view_scope_fields", ()):
+            named = self.model._default_manager.filter(**{f"{field}__in": unit_ids})
+            condition |= models.Q(pk__in=named.values("pk"))
+        open_field = getattr(self.model, "open_field", None)
+        if open_field:
+            condition |= models.Q(**{open_field: True})
+        return condition
 
 
 def ensure_permitted(user, action: str, instance: models.Model) -> None:

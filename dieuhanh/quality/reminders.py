@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.scopes import UNLIMITED, scope_roots, scope_unit_ids
+from dieuhanh.accounts.scopes import officers_of as scope_officers
 from dieuhanh.catalog.models import ReportingRegime, Status
 from dieuhanh.core import periods
 from dieuhanh.core.notifications import notify
@@ -24,26 +23,8 @@ PERIODS_CHASED = 3  # the current period and those before it, for overdue notice
 
 
 def officers_of(unit_ids) -> dict[int, list]:
-    """The users who enter data for each unit: active, with the permission to add values
-    and the unit inside their own capture scope (the center's country-wide staff are not
-    an agency's officers)."""
-    from dieuhanh.accounts.models import User
-
-    unit_ids = set(unit_ids)
-    found: dict[int, list] = {}
-    candidates = (
-        User.objects.filter(is_active=True, is_superuser=False)
-        .filter(Q(orgunit_id__in=unit_ids) | Q(capture_scope__in=unit_ids))
-        .distinct()
-    )
-    for user in candidates:
-        if not user.has_perm("datavalues.add_datavalue"):
-            continue
-        if scope_roots(user, "add") is UNLIMITED:
-            continue
-        for unit_id in unit_ids & (scope_unit_ids(user, "add") or set()):
-            found.setdefault(unit_id, []).append(user)
-    return found
+    """The users who enter data for each unit (see ``accounts.scopes.officers_of``)."""
+    return scope_officers(unit_ids, "datavalues.add_datavalue")
 
 
 def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
