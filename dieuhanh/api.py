@@ -19,6 +19,7 @@ from dieuhanh.core.api import router as core_router
 from dieuhanh.core.api_auth import DHIS2_MODULES, MODULE_ALIASES, api_auth
 from dieuhanh.core.api_errors import install_error_handlers
 from dieuhanh.datavalues.api import imports_router, values_router
+from dieuhanh.directives.api import router as directives_router
 from dieuhanh.orgunits.api import router as orgunits_router
 from dieuhanh.quality.api import router as quality_router
 
@@ -49,6 +50,7 @@ api.add_router("/datavalues", values_router)
 api.add_router("/imports", imports_router)
 api.add_router("/quality", quality_router)
 api.add_router("/analytics", analytics_router)
+api.add_router("/directives", directives_router)
 # One token scope for the catalog: catalog:read / catalog:write.
 MODULE_ALIASES.update(
     {

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dieuhanh.quality",
     "dieuhanh.analytics",
     "dieuhanh.dashboards",
+    "dieuhanh.directives",
 ]
 
 MIDDLEWARE = [
@@ -358,7 +359,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dieuhanh.quality.tasks.run_validation_rules",
         "schedule": 24 * 3600,
     },
+    "directives.send_task_reminders": {
+        "task": "dieuhanh.directives.tasks.send_task_reminders",
+        "schedule": 3600,
+    },
 }
+# Tasks: "due soon" this many days before the deadline; reminders so many days before it.
+DIEUHANH_TASK_DUE_SOON_DAYS = env_int("DIEUHANH_TASK_DUE_SOON_DAYS", 7)
+DIEUHANH_TASK_REMIND_DAYS = tuple(
+    int(day) for day in os.environ.get("DIEUHANH_TASK_REMIND_DAYS", "7,1").split(",") if day.strip()
+)
 
 # --- logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -36,5 +36,6 @@ urlpatterns = [
     path("quality/", include("dieuhanh.quality.urls")),
     path("analytics/", include("dieuhanh.analytics.urls")),
     path("dashboards/", include("dieuhanh.dashboards.urls")),
+    path("tasks/", include("dieuhanh.directives.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

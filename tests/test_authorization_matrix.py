@@ -22,6 +22,8 @@ from dieuhanh.core.models import AuditRecord
 from dieuhanh.core.querysets import permits
 from dieuhanh.dashboards.models import BoundaryMap, Dashboard
 from dieuhanh.datavalues.models import DataValue, ImportJob, Submission
+from dieuhanh.directives import services as directives
+from dieuhanh.directives.models import Document, ExtensionRequest, ProgressReport, Task
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.quality.models import FollowUp, RuleViolation, ValidationRule, ValueBound
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
@@ -102,6 +104,21 @@ PAGE_RULES = {
     "dashboards:item_action": (Dashboard, "change"),
     "quality:violations": (RuleViolation, "view"),
     "quality:consistency": (DataValue, "view"),
+    "directives:home": (Task, "view"),
+    "directives:tasks": (Task, "view"),
+    "directives:task": (Task, "view"),
+    "directives:task_step": (Task, "view"),  # each step checks its own permission
+    "directives:task_edit": (Task, "change"),
+    "directives:task_new": (Task, "add"),
+    "directives:documents": (Document, "view"),
+    "directives:document": (Document, "view"),
+    "directives:document_new": (Document, "add"),
+    "directives:document_edit": (Document, "change"),
+    "directives:attachment": SIGNED_IN,  # whoever may read what the file is attached to
+    "directives:review": (ProgressReport, "review"),
+    "directives:import": (Task, "add"),
+    "directives:import_template": (Task, "add"),
+    "directives:summary": (Task, "view"),
 }
 
 API_RULES = {
@@ -184,6 +201,21 @@ API_RULES = {
     "quality_violations": (RuleViolation, "view"),
     "quality_scorecard": (Submission, "view"),
     "quality_consistency": (DataValue, "view"),
+    "directives_documents": (Document, "view"),
+    "directives_document_create": (Document, "add"),
+    "directives_document": (Document, "view"),
+    "directives_tasks": (Task, "view"),
+    "directives_task_create": (Task, "add"),
+    "directives_task": (Task, "view"),
+    "directives_task_update": (Task, "change"),
+    "directives_task_complete": (Task, "change"),
+    "directives_task_reopen": (Task, "change"),
+    "directives_task_withdraw": (Task, "change"),
+    "directives_report_create": (ProgressReport, "add"),
+    "directives_report_review": (ProgressReport, "review"),
+    "directives_extension_create": (ExtensionRequest, "add"),
+    "directives_extension_decide": (ExtensionRequest, "decide"),
+    "directives_statistics": (Task, "view"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -220,6 +252,22 @@ def catalog_objects(db):
         sections=[catalog.SectionSpec("A", "A", [(indicator, None, True)])],
     )
     return indicator
+
+
+@pytest.fixture
+def directive_objects(org):  # noqa: F811
+    """A document and a task led by the first province, so that the operations on one task
+    reach a real row for every role allowed to see it."""
+    document, _created = directives.create_document(
+        None,
+        directives.DocumentInput(
+            number="1/NQ-CP", doc_type="resolution", issued_on="2026-01-08", excerpt="Kiểm thử"
+        ),
+    )
+    task = directives.create_task(
+        None, document, directives.TaskInput(content="Nhiệm vụ kiểm thử", lead=org["alpha"])
+    )
+    return {"document_id": str(document.pk), "task_id": str(task.pk)}
 
 
 ROLE_CODES = [
@@ -284,7 +332,7 @@ def page_url(name, unit, username="commune_officer") -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def api_url(path: str, unit, username: str) -> str:
+def api_url(path: str, unit, username: str, objects: dict | None = None) -> str:
     return re.sub(
         r"\{(\w+)\}",
         lambda m: {
@@ -293,6 +341,9 @@ def api_url(path: str, unit, username: str) -> str:
             "prefix": "dh_missing00",
             "code": CODE,
             "followup_id": "0",
+            "report_id": "0",
+            "extension_id": "0",
+            **(objects or {"document_id": "0", "task_id": "0"}),
         }[m.group(1)],
         path,
     )
@@ -352,6 +403,7 @@ def user_with_role(org, code):  # noqa: F811
 def test_each_role_is_allowed_or_refused_as_its_permissions_say(
     org,  # noqa: F811
     catalog_objects,
+    directive_objects,
     role,
 ):
     user = user_with_role(org, role)
@@ -367,7 +419,9 @@ def test_each_role_is_allowed_or_refused_as_its_permissions_say(
     for operation, method, path in api_operations():
         rule = API_RULES[operation]
         for username, inside in (("commune_officer", True), ("beta_officer", False)):
-            response = call(client, method, api_url(path, org["alpha"], username))
+            response = call(
+                client, method, api_url(path, org["alpha"], username, directive_objects)
+            )
             status = response.status_code
             assert status < 500, (operation, status)
             if rule in (PUBLIC, SIGNED_IN):

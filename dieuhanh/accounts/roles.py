@@ -28,6 +28,19 @@ class RoleDefinition:
 
 
 VIEW_REFERENCE = ("orgunits.view_orgunit",)
+READ_TASKS = (
+    "directives.view_document",
+    "directives.view_task",
+    "directives.view_taskdeadline",
+    "directives.view_taskevent",
+    "directives.view_progressreport",
+    "directives.view_extensionrequest",
+)
+REPORT_ON_TASKS = (  # the lead agency's part: progress and requests for more time
+    *READ_TASKS,
+    "directives.add_progressreport",
+    "directives.add_extensionrequest",
+)
 AGENCY_DATA = (
     "datavalues.view_datavalue",
     "datavalues.add_datavalue",
@@ -42,6 +55,7 @@ AGENCY_DATA = (
     "quality.change_followup",
     "quality.view_ruleviolation",
     "dashboards.view_dashboard",
+    *REPORT_ON_TASKS,
 )
 
 ROLES = (
@@ -103,6 +117,7 @@ ROLES = (
             "quality.view_followup",
             "quality.view_ruleviolation",
             "dashboards.view_dashboard",
+            *READ_TASKS,
             "reports.view_report",
         ),
         country_wide=True,
@@ -132,7 +147,6 @@ ROLES = (
         (
             *VIEW_REFERENCE,
             *AGENCY_DATA,
-            "directives.view_task",
         ),
     ),
     RoleDefinition(
@@ -150,6 +164,7 @@ ROLES = (
             "quality.view_followup",
             "quality.view_ruleviolation",
             "dashboards.view_dashboard",
+            *READ_TASKS,
         ),
     ),
     RoleDefinition(

@@ -1,0 +1,33 @@
+"""The demo's documents and tasks fill every count of the statistics page, once."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dieuhanh.accounts.models import Role, User
+from dieuhanh.directives import demo, services, stats
+from dieuhanh.directives.models import Document, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_fills_every_count_and_loads_once(gov, settings):
+    for username, role, unit in (
+        ("chuyenvien", "center_analyst", "root"),
+        ("lanhdao", "leader", "root"),
+        ("botaichinh", "agency_data_officer", "btc"),
+    ):
+        user = User.objects.create_user(username, password="x" * 12, orgunit=gov[unit])
+        user.roles.add(Role.objects.get(code=role))
+    made = demo.load_demo()
+    assert made["documents"] == 8 and made["tasks"] == Task.objects.count() > 40
+    total = stats.statistics(User.objects.get(username="lanhdao")).total
+    assert min(total.done_on_time, total.done_late, total.in_progress, total.overdue) > 0
+    assert total.key_overdue > 0
+    analyst = User.objects.get(username="chuyenvien")
+    assert services.waiting_reports(analyst).exists()
+    assert Task.objects.filter(recurrence="monthly").count() == 1
+    assert demo.load_demo() == {"documents": 0, "tasks": 0}
+    assert Document.objects.count() == 8
+    settings.DIEUHANH_DEMO = False
+    with pytest.raises(CommandError):
+        call_command("load_demo_directives")
