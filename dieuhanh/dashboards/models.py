@@ -29,6 +29,7 @@ class ItemKind(models.TextChoices):
     TABLE = "table", _("Table")
     TEXT = "text", _("Text")
     HOT_ISSUES = "hot_issues", _("Hot issues")
+    TASKS = "tasks", _("Assigned tasks")
 
 
 class ChartType(models.TextChoices):

@@ -91,6 +91,9 @@ HOME_ITEMS = (
         title="Xếp hạng tỉnh, thành phố",
     ),
     ItemDefinition(ItemKind.HOT_ISSUES, (), width=3, height=Height.LARGE, title="Vấn đề nóng"),
+    ItemDefinition(
+        ItemKind.TASKS, (), width=12, title="Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao"
+    ),
 )
 
 

@@ -139,7 +139,7 @@ def _ordered(items: list[DashboardItem], view: figures.View) -> list[DashboardIt
 
 
 def _phone_order(kind: str) -> int:
-    return 0 if kind == ItemKind.KPI else (1 if kind == ItemKind.HOT_ISSUES else 2)
+    return {ItemKind.KPI: 0, ItemKind.TASKS: 0, ItemKind.HOT_ISSUES: 1}.get(kind, 2)
 
 
 def _worker_if_staff(user):
@@ -623,6 +623,18 @@ def _hot_issues(request, found, view):
     }
 
 
+def _tasks(request, found, view):
+    """The tasks the Government and the Prime Minister assigned: the on-time rate and the
+    four counts (the task-tracking module's statistics)."""
+    from dieuhanh.directives import stats
+    from dieuhanh.directives.models import Task
+
+    if not permits(request.user, Task, "view"):
+        raise denied(Task, "view")
+    total = stats.on_time_rate(request.user)
+    return {"template": "tasks", "total": total, "url": reverse("directives:home")}
+
+
 RENDERERS = {
     ItemKind.KPI: _kpi,
     ItemKind.MAP: _province_map,
@@ -631,6 +643,7 @@ RENDERERS = {
     ItemKind.TABLE: _table,
     ItemKind.TEXT: _text,
     ItemKind.HOT_ISSUES: _hot_issues,
+    ItemKind.TASKS: _tasks,
 }
 
 
