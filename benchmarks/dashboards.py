@@ -130,7 +130,7 @@ def revision() -> str:
     return found.stdout.strip() or "unknown"
 
 
-def drop(args) -> None:
+def drop(args, database: str = DATABASE) -> None:
     """Remove the store made for this run."""
     from django.db import connections
 
@@ -143,8 +143,8 @@ def drop(args) -> None:
 
     base, _, _name = args.postgres.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    print(f"database {DATABASE} dropped (--keep keeps it)")
+        connection.execute(f"DROP DATABASE IF EXISTS {database}")
+    print(f"database {database} dropped (--keep keeps it)")
 
 
 def setup(user, codes: list[str], province) -> tuple:

@@ -96,7 +96,7 @@ def main() -> None:
         measure(args)
     finally:
         if not args.keep:
-            drop(args)
+            drop(args, DATABASE)
 
 
 def build(args) -> None:
@@ -193,6 +193,7 @@ def build(args) -> None:
                         if completed
                         else None
                     ),
+                    completed_on=completed,  # bulk_create does not call save()
                     withdrawal=withdrawal,
                     withdrawn_at=timezone.now() if withdrawal else None,
                     withdrawal_reason="Điều chỉnh" if withdrawal else "",

@@ -195,6 +195,9 @@ class Task(TimeStampedModel):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, editable=False
+    )  # completed_at's day in the country's time zone, kept with it by save()
     product = models.CharField(_("product"), max_length=500, blank=True)
     withdrawal = models.CharField(
         _("withdrawn"), max_length=10, choices=Withdrawal, blank=True, default=""
@@ -214,13 +217,22 @@ class Task(TimeStampedModel):
         ordering = ["-assigned_on", "-id"]
         indexes = [
             models.Index(fields=["lead", "assigned_on"], name="task_lead_assigned"),
-            models.Index(fields=["deadline", "completed_at"], name="task_deadline_done"),
+            models.Index(fields=["deadline", "completed_on"], name="task_deadline_done"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="directives_task_progress_range"
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        from dieuhanh.directives.status import completed_on
+
+        self.completed_on = completed_on(self.completed_at) if self.completed_at else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "completed_at" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "completed_on"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         text = " ".join(self.content.split())

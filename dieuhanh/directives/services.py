@@ -621,7 +621,7 @@ def _finish(task: Task, completed_at, product: str) -> None:
     task.progress = 100
     if product:
         task.product = product
-    task.save(update_fields=["completed_at", "progress", "product", "updated_at"])
+    task.save(update_fields=["completed_at", "completed_on", "progress", "product", "updated_at"])
 
 
 @transaction.atomic

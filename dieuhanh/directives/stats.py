@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.directives.filters import TaskFilter
 from dieuhanh.directives.models import Task, TaskKind
-from dieuhanh.directives.status import BUCKET_OF, TaskStatus, status_conditions, status_filter
+from dieuhanh.directives.status import TaskStatus, status_conditions, withdrawn_condition
 
 RED_OVERDUE_SHARE = 0.10
 AMBER_ON_TIME_RATE = 0.80
@@ -38,7 +38,7 @@ GROUPINGS = {
     "supervisor": _("Supervising leader"),
     "kind": _("Kind of task"),
 }
-PERIOD_TYPES = {"year": TruncYear, "quarter": TruncQuarter, "month": TruncMonth}
+PERIOD_TYPES = ("year", "quarter", "month")
 
 
 class Rag:
@@ -148,7 +148,7 @@ def counted(user, filters: TaskFilter | None = None, today: datetime.date | None
     today = today or timezone.localdate()
     filters = filters or TaskFilter()
     queryset = filters.apply(Task.objects.restrict(user, "view"), today)
-    return queryset.filter(status_filter(BUCKET_OF, today)).order_by()
+    return queryset.exclude(withdrawn_condition(today)).order_by()
 
 
 def statistics(
@@ -167,8 +167,13 @@ def statistics(
     queryset = counted(user, filters, today)
     counts = _counts(today)
     if by == "period":
-        grouped = queryset.annotate(period=PERIOD_TYPES[period_type]("assigned_on"))
-        values = grouped.values("period").annotate(**counts).order_by("period")
+        # Counted by month in SQL (the text of the date: no date function per row, which
+        # SQLite runs in Python), then added up into quarters or years here.
+        month = Substr(Cast("assigned_on", CharField()), 1, 7)
+        values = _fold_months(
+            queryset.annotate(month=month).values("month").annotate(**counts).order_by(),
+            period_type,
+        )
     else:
         keys = {
             "lead": ("lead_id", "lead__uid", "lead__name"),
@@ -220,8 +225,6 @@ def _row(by: str, entry: dict, period_type: str) -> Row:
             **counts,
         )
     start = entry["period"]
-    if isinstance(start, datetime.datetime):
-        start = start.date()
     end = _period_end(start, period_type)
     return Row(
         key=start,
@@ -229,6 +232,23 @@ def _row(by: str, entry: dict, period_type: str) -> Row:
         params={"assigned_from": start.isoformat(), "assigned_to": end.isoformat()},
         **counts,
     )
+
+
+def _fold_months(months, period_type: str) -> list[dict]:
+    """Monthly counts added up into the periods of ``period_type``, each keyed by its first
+    day (``period``)."""
+    folded: dict[datetime.date, dict] = {}
+    for entry in months:
+        year, month = (int(part) for part in entry["month"].split("-"))
+        if period_type == "year":
+            month = 1
+        elif period_type == "quarter":
+            month = (month - 1) // 3 * 3 + 1
+        start = datetime.date(year, month, 1)
+        into = folded.setdefault(start, {"period": start, **dict.fromkeys(COUNTS, 0)})
+        for name in COUNTS:
+            into[name] += entry[name]
+    return [folded[start] for start in sorted(folded)]
 
 
 def _period_end(start: datetime.date, period_type: str) -> datetime.date:

@@ -1,8 +1,9 @@
 """A task's status, derived from its facts and today's date, never stored (Taiga's rule).
 
-The same rule twice: ``derive`` for one task in Python, ``status_expression`` for a whole
-queryset in SQL (the statistics count millions of rows without loading them); the tests
-check that the two agree on every case.
+The same rule twice: ``derive`` for one task in Python, ``status_conditions`` for a whole
+queryset in SQL, on the stored ``completed_on`` (the completion's day), so that the
+statistics count many thousands of rows without loading them; the tests check that the two
+agree on every case.
 
 - withdrawn: cancelled or adjusted;
 - completed: done on time when completed on or before the deadline in force (a deadline
@@ -81,6 +82,13 @@ def due_soon_days() -> int:
     return settings.DIEUHANH_TASK_DUE_SOON_DAYS
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the country's time zone. Conditions compare stored
+    moments with it rather than cast each row's moment to a day (a Python function per row
+    on SQLite: twenty times slower over 50,000 tasks)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def completed_on(completed_at: datetime.datetime) -> datetime.date:
     """The day a task was completed, in the country's time zone."""
     return timezone.localtime(completed_at).date()
@@ -133,22 +141,28 @@ def status_conditions(today: datetime.date | None = None, prefix: str = "") -> d
         return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
 
     deadline = F(f"{prefix}deadline")
-    withdrawn = ~q(withdrawal="") & (
-        q(withdrawn_at__isnull=True) | q(withdrawn_at__date__lte=today)
-    )
+    tomorrow = start_of(today + datetime.timedelta(days=1))
+    withdrawn = withdrawn_condition(today, prefix)
     kept = ~withdrawn
-    done = kept & q(completed_at__isnull=False, completed_at__date__lte=today)
-    open_ = kept & (q(completed_at__isnull=True) | q(completed_at__date__gt=today))
+    done = kept & q(completed_at__isnull=False, completed_at__lt=tomorrow)
+    open_ = kept & (q(completed_at__isnull=True) | q(completed_at__gte=tomorrow))
     return {
         TaskStatus.CANCELLED: withdrawn & q(withdrawal="cancelled"),
         TaskStatus.ADJUSTED: withdrawn & ~q(withdrawal="cancelled"),
-        TaskStatus.DONE_ON_TIME: done
-        & (q(deadline__isnull=True) | q(completed_at__date__lte=deadline)),
-        TaskStatus.DONE_LATE: done & q(completed_at__date__gt=deadline),
+        TaskStatus.DONE_ON_TIME: done & (q(deadline__isnull=True) | q(completed_on__lte=deadline)),
+        TaskStatus.DONE_LATE: done & q(completed_on__gt=deadline),
         TaskStatus.OVERDUE: open_ & q(deadline__lt=today),
         TaskStatus.DUE_SOON: open_ & q(deadline__gte=today, deadline__lte=soon),
         TaskStatus.IN_PROGRESS: open_ & (q(deadline__isnull=True) | q(deadline__gt=soon)),
     }
+
+
+def withdrawn_condition(today: datetime.date, prefix: str = "") -> Q:
+    """Tasks withdrawn (cancelled or adjusted) on or before ``today``."""
+    tomorrow = start_of(today + datetime.timedelta(days=1))
+    return ~Q(**{f"{prefix}withdrawal": ""}) & (
+        Q(**{f"{prefix}withdrawn_at__isnull": True}) | Q(**{f"{prefix}withdrawn_at__lt": tomorrow})
+    )
 
 
 def status_expression(today: datetime.date | None = None, prefix: str = "") -> Case:

@@ -37,6 +37,7 @@ from dieuhanh.directives.models import (
 from dieuhanh.directives.status import Bucket, status_of
 
 PER_PAGE = 50
+ROWS_PER_PAGE = 100  # of the statistics table (a year has hundreds of documents)
 
 
 def _require(user, model, action: str = "view") -> None:
@@ -69,12 +70,19 @@ def home(request):
     if period_type not in stats.PERIOD_TYPES:
         period_type = "year"
     found = stats.statistics(user, by=by, filters=filters, period_type=period_type)
-    base = {key: value for key, value in request.GET.lists() if key not in ("by", "period_type")}
+    base = {
+        key: value
+        for key, value in request.GET.lists()
+        if key not in ("by", "period_type", "page", "format")
+    }
     base = {key: value if len(value) > 1 else value[0] for key, value in base.items()}
     if request.GET.get("format") == "xlsx":
         return _statistics_xlsx(user, found)
-    rows = [(row, _row_links(base, row)) for row in found.rows]
+    page, page_query = page_of(request, found.rows, ROWS_PER_PAGE)
+    rows = [(row, _row_links(base, row)) for row in page.object_list]
     context = {
+        "page": page,
+        "page_query": page_query,
         "form": form,
         "found": found,
         "rows": rows,

@@ -312,3 +312,20 @@ def test_the_center_corrects_a_task_and_a_new_deadline_joins_the_history(gov):
         == 403
     )
     assert today() <= datetime.date.fromisoformat(detail["deadline"])
+
+
+def test_statistics_by_period_add_months_into_quarters_and_years(gov):
+    january = days(-365).replace(month=1, day=10)
+    for day in (january, january.replace(month=2), january.replace(month=5)):
+        make_task(gov, lead="btc", deadline=days(30), assigned_on=day)
+    center = client_for(gov["analyst"])
+    for period_type, expected in (("month", [1, 1, 1]), ("quarter", [2, 1]), ("year", [3])):
+        answer = center.get(f"{API}/statistics", {"by": "period", "period_type": period_type})
+        rows = answer.json()["rows"]
+        assert [row["total"] for row in rows] == expected, period_type
+    first = rows[0]["tasks"]
+    assert first == {
+        "assigned_from": f"{january.year}-01-01",
+        "assigned_to": f"{january.year}-12-31",
+    }
+    assert center.get(f"{API}/statistics", {"by": "colour"}).status_code == 422

@@ -56,11 +56,10 @@ def test_python_and_sql_agree_on_every_combination(gov):
     made = []
     for deadline, completion, withdrawal in itertools.product(DEADLINES, COMPLETIONS, WITHDRAWALS):
         task = make_task(gov, deadline=None if deadline is None else days(deadline))
-        Task.objects.filter(pk=task.pk).update(
-            completed_at=None if completion is None else moment(days(completion), 10),
-            withdrawal=withdrawal,
-            withdrawn_at=moment(days(-5)) if withdrawal else None,
-        )
+        task.completed_at = None if completion is None else moment(days(completion), 10)
+        task.withdrawal = withdrawal
+        task.withdrawn_at = moment(days(-5)) if withdrawal else None
+        task.save()  # keeps completed_on with completed_at
         made.append(task.pk)
     for seen_on in (today(), days(-10), days(-35)):
         annotated = {t.pk: t.status for t in Task.objects.filter(pk__in=made).with_status(seen_on)}
