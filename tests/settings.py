@@ -18,3 +18,9 @@ RATE_LIMITS = {"api_token": (100_000, 60), "api_ip": (100_000, 60), "login_ip": 
 # Two factors are tested in tests/accounts/test_two_factor.py, which turns them on; other
 # tests sign in with force_login, which no second factor follows.
 DIEUHANH_TWO_FACTOR = "off"
+
+# PostgreSQL: commits of the test database do not wait for the disk. The suite commits often
+# (live-server tests flush every table after each test, module fixtures commit the reference
+# data) and a lost commit in a crash costs nothing here. The server's own settings stay.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
