@@ -212,6 +212,7 @@ API_RULES = {
     "directives_task_reopen": (Task, "change"),
     "directives_task_withdraw": (Task, "change"),
     "directives_report_create": (ProgressReport, "add"),
+    "directives_report_files": (ProgressReport, "add"),
     "directives_report_review": (ProgressReport, "review"),
     "directives_extension_create": (ExtensionRequest, "add"),
     "directives_extension_decide": (ExtensionRequest, "decide"),

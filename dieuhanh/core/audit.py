@@ -16,6 +16,7 @@ from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from dieuhanh.core.middleware import current_request_id
 
@@ -39,6 +40,8 @@ def _json_value(value):
         return str(value)
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, FieldFile):  # a stored file: its name in the storage
+        return value.name or ""
     return value
 
 

@@ -91,10 +91,12 @@ HOME_ITEMS = (
         title="Xếp hạng tỉnh, thành phố",
     ),
     ItemDefinition(ItemKind.HOT_ISSUES, (), width=3, height=Height.LARGE, title="Vấn đề nóng"),
-    ItemDefinition(
-        ItemKind.TASKS, (), width=12, title="Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao"
-    ),
 )
+TASKS_ITEM = ItemDefinition(
+    ItemKind.TASKS, (), width=12, title="Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao"
+)
+# The task tile comes right after the key figures: a row of its own above the map.
+HOME_ITEMS = (*HOME_ITEMS[:12], TASKS_ITEM, *HOME_ITEMS[12:])
 
 
 def home_dashboard() -> Dashboard:

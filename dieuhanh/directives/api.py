@@ -9,8 +9,9 @@ import json
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 
 from dieuhanh.core.api_auth import permitted
 from dieuhanh.core.api_errors import ApiError
@@ -173,6 +174,13 @@ class ReportOut(Schema):
     reviewed_at: datetime.datetime | None
     reviewed_by: str | None
     review_note: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    url: str
 
 
 class ExtensionOut(Schema):
@@ -655,6 +663,31 @@ def report_create(request, task_id: int, body: ReportIn):
         report_out,
         status=201,
     )
+
+
+@router.post(
+    "/reports/{report_id}/files",
+    response={201: list[AttachmentOut]},
+    auth=permitted(ProgressReport, "add"),
+    operation_id="directives_report_files",
+)
+def report_files(request, report_id: int, files: File[list[UploadedFile]]):
+    """Files of a report still waiting for review (multipart, field ``files``), sent by the
+    lead agency: PDF, Word, Excel, OpenDocument, ZIP or images, 20 MB each."""
+    with refusals():
+        report = ProgressReport.objects.restrict(request.auth, "view").filter(pk=report_id).first()
+        if report is None:
+            raise ProgressReport.DoesNotExist(f"No report {report_id} that you may see.")
+        saved = services.attach_to_report(request.auth, report, files)
+    return 201, [
+        {
+            "id": item.pk,
+            "name": item.name,
+            "size": item.size,
+            "url": reverse("directives:attachment", args=[item.pk]),
+        }
+        for item in saved
+    ]
 
 
 @router.post(

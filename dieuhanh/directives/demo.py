@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dieuhanh.core.audit import audit_channel
 from dieuhanh.directives import services
-from dieuhanh.directives.models import Document, Recurrence, TaskKind
+from dieuhanh.directives.models import Document, Recurrence, Task, TaskKind
 from dieuhanh.orgunits.models import OrgUnit
 
 SOURCE = "demo"
@@ -160,6 +160,7 @@ def load_demo(today: datetime.date | None = None) -> dict[str, int]:
         _recurring(center, leader, ministries, today)
         made["documents"] += 1
         made["tasks"] += 1
+        _waiting(center, reporter, today)
     return made
 
 
@@ -232,6 +233,38 @@ def _report(center, reporter, task, rng) -> None:
     )
     if rng.random() < 0.5:
         services.review_report(center, report, accept=True)
+
+
+def _waiting(center, reporter, today) -> None:
+    """What waits for the analyst: two progress reports (the Ministry of Finance's by its
+    own officer when it leads an open task) and a request for more time on an overdue
+    task."""
+    demo_tasks = Task.objects.filter(
+        document__source_system=SOURCE, completed_at__isnull=True, withdrawal=""
+    )
+    upcoming = list(demo_tasks.filter(deadline__gte=today, recurrence="").order_by("deadline"))
+    own = [t for t in upcoming if reporter is not None and t.lead_id == reporter.orgunit_id]
+    chosen = own[:1] or upcoming[:1]
+    chosen += [task for task in upcoming if task not in chosen][:1]
+    for task in chosen:
+        author = (
+            reporter if reporter is not None and task.lead_id == reporter.orgunit_id else center
+        )
+        if not task.reports.filter(status="waiting").exists():
+            services.report_progress(
+                author,
+                task,
+                percent=80,
+                text="Đã hoàn thiện dự thảo, chuẩn bị trình cấp có thẩm quyền.",
+            )
+    overdue = demo_tasks.filter(deadline__lt=today).order_by("deadline").first()
+    if overdue is not None:
+        services.request_extension(
+            center,
+            overdue,
+            proposed_deadline=today + datetime.timedelta(days=30),
+            reason="Chờ ý kiến thẩm định của Bộ Tư pháp.",
+        )
 
 
 def _recurring(center, leader, ministries, today) -> None:

@@ -29,6 +29,23 @@ def _select(attrs=None):
     return forms.Select(attrs={"class": "form-select", **(attrs or {})})
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the services check each one's type and size)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
 class DocumentForm(forms.Form):
     number = forms.CharField(label=_("Number and symbol"), max_length=100)
     doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
@@ -42,11 +59,7 @@ class DocumentForm(forms.Form):
         label=_("Classification"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL
     )
     excerpt = forms.CharField(label=_("Excerpt"), widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(
-        label=_("Attachments"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
-    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)

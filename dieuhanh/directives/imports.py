@@ -19,6 +19,7 @@ from dieuhanh.directives import services
 from dieuhanh.directives.models import Document, DocumentType, Recurrence, TaskKind
 
 MAX_ROWS = 20_000
+MAX_BYTES = 20 * 2**20
 
 # Column header (as the template writes it) -> field; a few other spellings are accepted.
 COLUMNS = {
@@ -216,6 +217,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
 
 def import_tasks(user, upload, *, commit: bool) -> ImportResult:
     result = ImportResult()
+    if upload.size > MAX_BYTES:
+        message = _("The file is larger than %(n)s MB.") % {"n": MAX_BYTES // 2**20}
+        result.errors.append(RowError(0, "", message))
+        return result
     try:
         rows = read_rows(upload.read())
     except SourceError as error:

@@ -389,7 +389,7 @@ def _within_clearance(user, sensitivity: str) -> None:
 
 
 @transaction.atomic
-def create_document(user, data: DocumentInput) -> tuple[Document, bool]:
+def create_document(user, data: DocumentInput, files=()) -> tuple[Document, bool]:
     """A document, or the one already recorded with the same number and date (or the same
     source system identifier): ``(document, created)``. Sending it twice records it once."""
     _must(user, Document, "add")
@@ -410,11 +410,12 @@ def create_document(user, data: DocumentInput) -> tuple[Document, bool]:
         return existing, False
     document = Document.objects.create(**fields, created_by=_actor(user))
     record_change("create", document, before=None, after=snapshot(document), actor=user)
+    attach(user, files, document=document)
     return document, True
 
 
 @transaction.atomic
-def update_document(user, document: Document, data: DocumentInput) -> Document:
+def update_document(user, document: Document, data: DocumentInput, files=()) -> Document:
     _must(user, Document, "change")
     document = Document.objects.select_for_update().get(pk=document.pk)
     before = snapshot(document)
@@ -423,6 +424,7 @@ def update_document(user, document: Document, data: DocumentInput) -> Document:
     _within_clearance(user, document.sensitivity)
     document.save()
     record_change("update", document, before=before, after=snapshot(document), actor=user)
+    attach(user, files, document=document)
     return document
 
 
@@ -673,21 +675,28 @@ def _check_file(upload) -> None:
         )
 
 
+@transaction.atomic
 def attach(user, files, **owner) -> list[Attachment]:
-    """Keep uploaded files with their owner (a document, a task or a report)."""
-    saved = []
-    for upload in files or []:
+    """Keep uploaded files with their owner (a document, a task or a report); each one is
+    checked first (type, size), so a bad file keeps none of them, and each is audited."""
+    files = list(files or [])
+    for upload in files:
         _check_file(upload)
-        saved.append(
-            Attachment.objects.create(
-                **owner,
-                file=upload,
-                name=upload.name[:255],
-                size=upload.size,
-                content_type=(getattr(upload, "content_type", "") or "")[:100],
-                uploaded_by=_actor(user),
-            )
+    (related,) = owner.values()
+    saved = []
+    for upload in files:
+        item = Attachment.objects.create(
+            **owner,
+            file=upload,
+            name=upload.name[:255],
+            size=upload.size,
+            content_type=(getattr(upload, "content_type", "") or "")[:100],
+            uploaded_by=_actor(user),
         )
+        record_change(
+            "create", item, before=None, after=snapshot(item), actor=user, related=related
+        )
+        saved.append(item)
     return saved
 
 
@@ -826,6 +835,24 @@ def next_occurrence(day: datetime.date, recurrence: str) -> datetime.date:
     month += 1
     last = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last))
+
+
+@transaction.atomic
+def attach_to_report(user, report: ProgressReport, files) -> list[Attachment]:
+    """Files added to a report still waiting for review, by its lead agency (an agency's
+    system sends the report as JSON, then its files)."""
+    task = Task.objects.select_related("lead").get(pk=report.task_id)
+    _leads_for(user, task, ProgressReport)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReviewStatus.WAITING:
+        raise ValidationError(
+            _("This report was %(status)s already.")
+            % {"status": report.get_status_display().lower()},
+            code="already_reviewed",
+        )
+    if not files:
+        raise ValidationError(_("Files: send at least one."), code="required")
+    return attach(user, files, report=report)
 
 
 def _refuse(model, action, instance):

@@ -534,9 +534,9 @@ def document_new(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            document, created = services.create_document(user, _document_input(form.cleaned_data))
-            if created:
-                services.attach(user, request.FILES.getlist("files"), document=document)
+            document, created = services.create_document(
+                user, _document_input(form.cleaned_data), request.FILES.getlist("files")
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -571,8 +571,9 @@ def document_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_document(user, document, _document_input(form.cleaned_data))
-            services.attach(user, request.FILES.getlist("files"), document=document)
+            services.update_document(
+                user, document, _document_input(form.cleaned_data), request.FILES.getlist("files")
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:

@@ -329,3 +329,32 @@ def test_statistics_by_period_add_months_into_quarters_and_years(gov):
         "assigned_to": f"{january.year}-12-31",
     }
     assert center.get(f"{API}/statistics", {"by": "colour"}).status_code == 422
+
+
+def test_an_agencys_system_sends_a_report_then_its_files(gov, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dieuhanh.directives.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    task = make_task(gov, lead="btc", deadline=days(10), coordinators=[gov["p1"]])
+    officer = client_for(gov["btc_officer"])
+    report = post(officer, f"/tasks/{task.pk}/reports", {"percent": 70, "text": "Kèm dự thảo"})
+    url = f"{API}/reports/{report.json()['id']}/files"
+
+    def upload(client, *names):
+        return client.post(url, {"files": [SimpleUploadedFile(n, b"%PDF-1.4") for n in names]})
+
+    sent = upload(officer, "du-thao.pdf", "phu-luc.xlsx")
+    assert sent.status_code == 201 and [f["name"] for f in sent.json()] == [
+        "du-thao.pdf",
+        "phu-luc.xlsx",
+    ]
+    assert Attachment.objects.filter(report_id=report.json()["id"]).count() == 2
+    assert upload(officer, "virus.exe").json()["code"] == "file_type"
+    assert upload(client_for(gov["p1_officer"]), "x.pdf").json()["code"] == "not_lead_agency"
+    assert upload(client_for(gov["p2_officer"]), "x.pdf").status_code == 404
+    post(client_for(gov["analyst"]), f"/reports/{report.json()['id']}/review", {"accept": True})
+    assert upload(officer, "muon.pdf").status_code == 409  # the report was reviewed
+    downloaded = client_for(gov["analyst"]).get(sent.json()[0]["url"])
+    assert b"".join(downloaded.streaming_content) == b"%PDF-1.4"

@@ -24,7 +24,8 @@ def test_the_demo_fills_every_count_and_loads_once(gov, settings):
     assert min(total.done_on_time, total.done_late, total.in_progress, total.overdue) > 0
     assert total.key_overdue > 0
     analyst = User.objects.get(username="chuyenvien")
-    assert services.waiting_reports(analyst).exists()
+    assert services.waiting_reports(analyst).count() >= 2
+    assert services.waiting_extensions(analyst).count() == 1
     assert Task.objects.filter(recurrence="monthly").count() == 1
     assert demo.load_demo() == {"documents": 0, "tasks": 0}
     assert Document.objects.count() == 8

@@ -228,3 +228,29 @@ def test_files_go_with_their_report_and_only_to_its_readers(gov, tasks, settings
     assert url in officer.get(reverse("directives:task", args=[task.pk])).content.decode()
     assert b"".join(client_for(gov["analyst"]).get(url).streaming_content) == b"%PDF-1.4 bao cao"
     assert client_for(gov["p2_officer"]).get(url).status_code == 404
+
+
+def test_a_document_keeps_its_files_and_a_bad_one_keeps_nothing(gov, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dieuhanh.directives.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    center = client_for(gov["analyst"])
+    form = {
+        "number": "9/CT-TTg",
+        "doc_type": "directive",
+        "issued_on": days(-1).strftime("%d/%m/%Y"),
+        "excerpt": "Về phòng, chống thiên tai",
+        "sensitivity": "internal",
+    }
+    bad = [SimpleUploadedFile("chi-thi.pdf", b"%PDF"), SimpleUploadedFile("x.bat", b"@echo")]
+    refused = center.post(reverse("directives:document_new"), {**form, "files": bad})
+    assert refused.status_code == 200 and not Document.objects.exists()  # all or nothing
+    good = [SimpleUploadedFile("chi-thi.pdf", b"%PDF"), SimpleUploadedFile("phu-luc.docx", b"PK")]
+    center.post(reverse("directives:document_new"), {**form, "files": good})
+    document = Document.objects.get()
+    assert sorted(Attachment.objects.filter(document=document).values_list("name", flat=True)) == [
+        "chi-thi.pdf",
+        "phu-luc.docx",
+    ]

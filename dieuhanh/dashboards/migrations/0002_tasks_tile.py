@@ -4,18 +4,23 @@ from django.db import migrations, models
 
 
 def add_tasks_tile(apps, schema_editor):
-    """The home page made before the task module gains its tile, in a row of its own."""
+    """The home page made before the task module gains its tile, in a row of its own right
+    after the key figures."""
     Dashboard = apps.get_model("dashboards", "Dashboard")
     DashboardItem = apps.get_model("dashboards", "DashboardItem")
     for home in Dashboard.objects.filter(is_home=True):
         if home.items.filter(kind="tasks").exists():
             continue
-        last = home.items.order_by("-position").values_list("position", flat=True).first()
+        figures = home.items.filter(kind="kpi").order_by("-position").first()
+        position = figures.position + 1 if figures else 0
+        for item in home.items.filter(position__gte=position).order_by("-position"):
+            item.position += 1
+            item.save(update_fields=["position"])
         DashboardItem.objects.create(
             dashboard=home,
             kind="tasks",
             title="Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao",
-            position=(last or 0) + 1,
+            position=position,
             width=12,
             height="small",
         )
