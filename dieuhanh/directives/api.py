@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from dieuhanh.core.api_auth import permitted
 from dieuhanh.core.api_errors import ApiError
@@ -679,15 +679,18 @@ def report_files(request, report_id: int, files: File[list[UploadedFile]]):
         if report is None:
             raise ProgressReport.DoesNotExist(f"No report {report_id} that you may see.")
         saved = services.attach_to_report(request.auth, report, files)
-    return 201, [
-        {
-            "id": item.pk,
-            "name": item.name,
-            "size": item.size,
-            "url": reverse("directives:attachment", args=[item.pk]),
-        }
-        for item in saved
-    ]
+    return Status(
+        201,
+        [
+            {
+                "id": item.pk,
+                "name": item.name,
+                "size": item.size,
+                "url": reverse("directives:attachment", args=[item.pk]),
+            }
+            for item in saved
+        ],
+    )
 
 
 @router.post(
