@@ -44,6 +44,12 @@ class Summary:
         }
 
 
+def months_before(first: datetime.date, n: int) -> datetime.date:
+    """The first day of the month ``n`` months before the month of ``first``."""
+    index = first.year * 12 + first.month - 1 - n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def month_end(first: datetime.date) -> datetime.date:
     following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)

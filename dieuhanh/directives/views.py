@@ -665,10 +665,7 @@ def monthly_summary(request):
             filename=f"bao-cao-nhiem-vu-{first:%Y-%m}.{fmt}",
             content_type=summary.CONTENT_TYPES[fmt],
         )
-    months = [
-        (today.replace(day=1) - datetime.timedelta(days=31 * n)).replace(day=1)
-        for n in range(0, 13)
-    ]
+    months = [summary.months_before(today.replace(day=1), n) for n in range(13)]
     return render(
         request,
         "directives/summary.html",

@@ -2,7 +2,9 @@
 and its steps, recording a document with its tasks, the Excel import with its dry run, the
 monthly summary as Word and Excel, and the operations center's tile and hot issues."""
 
+import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -178,6 +180,13 @@ def test_the_monthly_summary_as_word_and_excel(gov, tasks):
     month = days(0).strftime("%Y-%m")
     page = center.get(reverse("directives:summary"), {"month": month}).content.decode()
     assert "Rà soát dự án tồn đọng" not in page  # not a key task
+    offered = re.findall(r'<option value="(\d{4}-\d{2})"', page)
+    first = days(0).replace(day=1)
+    expected = [
+        datetime.date(first.year - (n > first.month - 1), (first.month - 1 - n) % 12 + 1, 1)
+        for n in range(13)
+    ]
+    assert offered == [day.strftime("%Y-%m") for day in expected]  # each month once
     word = center.get(reverse("directives:summary"), {"month": month, "format": "docx"})
     text = "\n".join(
         p.text for p in WordDocument(io.BytesIO(b"".join(word.streaming_content))).paragraphs
