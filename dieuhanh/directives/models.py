@@ -248,14 +248,19 @@ class Task(TimeStampedModel):
         return self.completed_at is None and not self.withdrawal
 
 
-class TaskDeadline(models.Model):
-    """One deadline a task had: the first one set, each extension granted and, for a
-    recurring task, each new occurrence; the last is the task's deadline in force."""
+class OfTask:
+    """A row that belongs to a task (a deadline, a report, a request, an event): who may read
+    or write it is who may read or write the task."""
 
     scope_field = "task__lead"
     view_scope_fields = ("task__coordinators",)
     open_field = "task__open_to_agencies"
     sensitivity_field = "task__sensitivity"
+
+
+class TaskDeadline(OfTask, models.Model):
+    """One deadline a task had: the first one set, each extension granted and, for a
+    recurring task, each new occurrence; the last is the task's deadline in force."""
 
     class Reason(models.TextChoices):
         SET = "set", _("Set")
@@ -290,16 +295,11 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class ProgressReport(models.Model):
+class ProgressReport(OfTask, models.Model):
     """The lead agency's report on a task: how far it is (percent), what was done, files;
     ``completes`` when it reports the task done, with its product. The monitoring officer
     accepts it or returns it with a reason; an accepted completion completes the task on
     the day it was reported."""
-
-    scope_field = "task__lead"
-    view_scope_fields = ("task__coordinators",)
-    open_field = "task__open_to_agencies"
-    sensitivity_field = "task__sensitivity"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
     percent = models.PositiveSmallIntegerField(_("progress (%)"))
@@ -339,14 +339,9 @@ class ProgressReport(models.Model):
         return f"{self.task_id}: {self.percent}% ({self.reported_at:%d/%m/%Y})"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(OfTask, models.Model):
     """The lead agency asks for a later deadline, with its reason; the center grants it
     (possibly to another date) or refuses it, with its own note."""
-
-    scope_field = "task__lead"
-    view_scope_fields = ("task__coordinators",)
-    open_field = "task__open_to_agencies"
-    sensitivity_field = "task__sensitivity"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
     current_deadline = models.DateField(_("deadline in force"), null=True, blank=True)
@@ -439,15 +434,10 @@ class TaskEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the supervising leader")
 
 
-class TaskEvent(models.Model):
+class TaskEvent(OfTask, models.Model):
     """One step in a task's timeline: what happened, when, by whom, with the text a person
     wrote (a report, a reason) and the facts that changed. Append-only; the audit log has
     the same write as a before/after record."""
-
-    scope_field = "task__lead"
-    view_scope_fields = ("task__coordinators",)
-    open_field = "task__open_to_agencies"
-    sensitivity_field = "task__sensitivity"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=12, choices=TaskEventKind)
