@@ -29,7 +29,12 @@ from dieuhanh.directives.status import status_of
 
 router = Router(tags=["directives"])
 
-NOT_FOUND = (Task.DoesNotExist, Document.DoesNotExist, ProgressReport.DoesNotExist)
+NOT_FOUND = (
+    Task.DoesNotExist,
+    Document.DoesNotExist,
+    ProgressReport.DoesNotExist,
+    ExtensionRequest.DoesNotExist,
+)
 STATE_CODES = {
     "task_done",
     "task_withdrawn",
@@ -46,8 +51,6 @@ def refusals():
     try:
         yield
     except NOT_FOUND as error:
-        raise ApiError(404, "not_found", str(error)) from error
-    except ExtensionRequest.DoesNotExist as error:
         raise ApiError(404, "not_found", str(error)) from error
     except ValidationError as error:
         status = 409 if error.code in STATE_CODES else 422
@@ -675,9 +678,7 @@ def report_files(request, report_id: int, files: File[list[UploadedFile]]):
     """Files of a report still waiting for review (multipart, field ``files``), sent by the
     lead agency: PDF, Word, Excel, OpenDocument, ZIP or images, 20 MB each."""
     with refusals():
-        report = ProgressReport.objects.restrict(request.auth, "view").filter(pk=report_id).first()
-        if report is None:
-            raise ProgressReport.DoesNotExist(f"No report {report_id} that you may see.")
+        report = services.get_report(request.auth, report_id)
         saved = services.attach_to_report(request.auth, report, files)
     return Status(
         201,
@@ -702,9 +703,7 @@ def report_files(request, report_id: int, files: File[list[UploadedFile]]):
 def report_review(request, report_id: int, body: ReviewIn):
     """The monitoring officer accepts the report or returns it with a note."""
     with refusals():
-        report = ProgressReport.objects.restrict(request.auth, "view").filter(pk=report_id).first()
-        if report is None:
-            raise ProgressReport.DoesNotExist(f"No report {report_id} that you may see.")
+        report = services.get_report(request.auth, report_id)
         return report_out(
             services.review_report(request.auth, report, accept=body.accept, note=body.note)
         )
@@ -737,11 +736,7 @@ def extension_create(request, task_id: int, body: ExtensionIn):
 )
 def extension_decide(request, extension_id: int, body: DecisionIn):
     with refusals():
-        item = (
-            ExtensionRequest.objects.restrict(request.auth, "view").filter(pk=extension_id).first()
-        )
-        if item is None:
-            raise ExtensionRequest.DoesNotExist(f"No request {extension_id} that you may see.")
+        item = services.get_extension(request.auth, extension_id)
         return extension_out(
             services.decide_extension(
                 request.auth, item, grant=body.grant, deadline=body.deadline, note=body.note

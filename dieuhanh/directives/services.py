@@ -100,6 +100,24 @@ def get_document(user, document_id: int) -> Document:
     return found
 
 
+def get_report(user, report_id: int) -> ProgressReport:
+    found = _rows(ProgressReport, user).filter(pk=report_id).first()
+    if found is None:
+        raise ProgressReport.DoesNotExist(
+            _("No progress report %(id)s that you may see.") % {"id": report_id}
+        )
+    return found
+
+
+def get_extension(user, extension_id: int) -> ExtensionRequest:
+    found = _rows(ExtensionRequest, user).filter(pk=extension_id).first()
+    if found is None:
+        raise ExtensionRequest.DoesNotExist(
+            _("No extension request %(id)s that you may see.") % {"id": extension_id}
+        )
+    return found
+
+
 def timeline(user, task: Task):
     return _rows(TaskEvent, user).filter(task=task).select_related("user")
 
