@@ -48,7 +48,7 @@ def logged_in_client(user) -> Client:
 @pytest.fixture(scope="module")
 def reference(django_db_setup, django_db_blocker):
     """The real reference structure, loaded once per module and committed."""
-    from dieuhanh.orgunits.loader import load_reference_orgunits
+    from tests.reference import load_reference_orgunits
 
     with django_db_blocker.unblock():
         load_reference_orgunits()

@@ -11,7 +11,7 @@ def catalog(django_db_setup, django_db_blocker):
     """The real organisation units and the reference catalog, loaded once for the catalog
     tests and committed; each test's own writes are rolled back."""
     from dieuhanh.catalog.loader import load_reference_catalog
-    from dieuhanh.orgunits.loader import load_reference_orgunits
+    from tests.reference import load_reference_orgunits
 
     with django_db_blocker.unblock():
         load_reference_orgunits()
