@@ -55,7 +55,14 @@ def page(browser, live_server):
     page.failed_requests = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: page.failed_requests.append(r.url))
+
+    def note_failure(request):
+        # A request the browser cancelled because the page went elsewhere (a form that
+        # submits itself, a link followed while the favicon loads) is not a broken one.
+        if request.failure != "net::ERR_ABORTED":
+            page.failed_requests.append(f"{request.url} ({request.failure})")
+
+    page.on("requestfailed", note_failure)
 
     def note_request(request):
         if not request.url.startswith((live_server.url, "data:", "blob:")):

@@ -5,11 +5,11 @@ error, nothing fetched from elsewhere."""
 import pytest
 
 from dieuhanh.catalog.loader import load_reference_catalog
-from dieuhanh.orgunits.loader import load_reference_orgunits
 from dieuhanh.orgunits.models import OrgUnit
 from tests.analytics.conftest import store
-from tests.browser.test_quality_browser import sign_in
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

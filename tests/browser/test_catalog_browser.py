@@ -2,8 +2,9 @@ import pytest
 
 from dieuhanh.catalog.loader import load_reference_catalog
 from dieuhanh.catalog.models import Indicator
-from dieuhanh.orgunits.loader import load_reference_orgunits
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,10 +15,7 @@ def test_an_analyst_finds_an_indicator_reads_a_schedule_and_fixes_a_formula(
     load_reference_orgunits()
     load_reference_catalog()
     user_with_role("center_analyst", "chuyenvien")
-    page.goto(live_server.url + "/accounts/login/?next=/catalog/")
-    page.get_by_label("Tên đăng nhập").fill("chuyenvien")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "chuyenvien", "/catalog/")
     page.get_by_role("heading", name="Danh mục chỉ tiêu").wait_for()
     page.screenshot(path=screenshot_dir / "catalog-browse.png", full_page=True)
 

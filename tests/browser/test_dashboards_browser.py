@@ -9,11 +9,11 @@ import pytest
 
 from dieuhanh.catalog.loader import load_reference_catalog
 from dieuhanh.core import periods
-from dieuhanh.orgunits.loader import load_reference_orgunits
 from dieuhanh.orgunits.models import OrgUnit
 from tests.analytics.conftest import store
-from tests.browser.test_quality_browser import sign_in
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,15 +47,23 @@ def wait_for_home(page) -> None:
 
 
 def choose_on_map(page, code: str) -> None:
-    """Pick the map's indicator and wait until the new map is drawn."""
+    """Pick the map's indicator and wait until the new map is drawn.
+
+    The map drawn before is marked first: the select holds the new value at once and the
+    response arrives before HTMX swaps it in, so only a map that is not the old one counts
+    (a click on the old one would land on an element about to leave the page)."""
+    page.evaluate(
+        """() => document.querySelectorAll('[data-testid="province-map"]')
+            .forEach((holder) => { holder.dataset.replaced = "1"; })"""
+    )
     with page.expect_response(lambda r: "/dashboards/items/" in r.url and code in r.url):
         page.get_by_test_id("map-item").get_by_test_id("indicator-choice").select_option(code)
     page.wait_for_function(
         """(code) => {
             const holder = document.querySelector('[data-testid="province-map"]');
             const source = holder && holder.querySelector('script');
-            return holder && holder.dataset.tiles
-                && JSON.parse(source.textContent).tiles.length
+            return holder && !holder.dataset.replaced && holder.dataset.ready === "1"
+                && holder.dataset.tiles && JSON.parse(source.textContent).tiles.length
                 && document.querySelector('[data-testid="map-item"] select').value === code;
         }""",
         arg=code,

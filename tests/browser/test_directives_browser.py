@@ -4,17 +4,14 @@ one task; the lead agency's officer reports on it and the center accepts, in Chr
 import pytest
 
 from dieuhanh.directives.models import ProgressReport
-from tests.conftest import PASSWORD
+from tests.browser.session import sign_in
 from tests.directives.conftest import days, gov, make_task  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+def sign_in_home(page, live_server, username):
+    sign_in(page, live_server, username)
     page.wait_for_load_state("networkidle")  # the home page's items load before we leave
 
 
@@ -35,7 +32,7 @@ def test_from_the_league_table_to_a_task_and_its_report(
     make_task(gov, lead="btc", deadline=days(40), content="Báo cáo tình hình giải ngân")
     make_task(gov, lead="p1", deadline=days(20), content="Rà soát dự án tồn đọng")
 
-    sign_in(page, live_server, "analyst")
+    sign_in_home(page, live_server, "analyst")
     page.goto(live_server.url + "/tasks/")
     league = page.get_by_test_id("league")
     league.get_by_role("row", name="Bộ Tài chính").wait_for()
@@ -54,7 +51,7 @@ def test_from_the_league_table_to_a_task_and_its_report(
     officer = officer_context.new_page()
     officer_errors = []
     officer.on("console", lambda m: m.type == "error" and officer_errors.append(m.text))
-    sign_in(officer, live_server, "btc_officer")
+    sign_in_home(officer, live_server, "btc_officer")
     officer.goto(f"{live_server.url}/tasks/{late.pk}/")
     officer.get_by_label("Kết quả đã thực hiện").fill("Đã trình Chính phủ dự thảo Nghị định")
     officer.get_by_label("Sản phẩm (khi hoàn thành)").fill("Tờ trình số 15/TTr-BTC")

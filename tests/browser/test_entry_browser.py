@@ -6,9 +6,10 @@ from django.db.models import F
 from dieuhanh.catalog.loader import load_reference_catalog
 from dieuhanh.datavalues.entry import CellInput, entry_form, find_report, save_cells
 from dieuhanh.datavalues.models import DataValue, Narrative
-from dieuhanh.orgunits.loader import load_reference_orgunits
 from dieuhanh.orgunits.models import OrgUnit
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,10 +58,7 @@ def test_an_officer_fills_in_the_monthly_report_on_screen(page, live_server, scr
     fill_last_period(officer, hanoi)
 
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(live_server.url + "/accounts/login/?next=/data/")
-    page.get_by_label("Tên đăng nhập").fill("canbo_hanoi")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "canbo_hanoi", "/data/")
     page.get_by_test_id("choose-form").wait_for()
     page.get_by_test_id("regime-select").select_option(REGIME)  # reloads the form
     page.wait_for_url(f"**regime={REGIME}**")
@@ -177,10 +175,7 @@ def test_a_center_analyst_finds_a_province_and_reads_its_report(page, live_serve
     load_reference_orgunits()
     load_reference_catalog()
     user_with_role("center_analyst", "chuyenvien")
-    page.goto(live_server.url + f"/accounts/login/?next=/data/%3Fregime%3D{REGIME}")
-    page.get_by_label("Tên đăng nhập").fill("chuyenvien")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "chuyenvien", f"/data/?regime={REGIME}")
     page.get_by_test_id("read-only-notice").wait_for()
     page.get_by_test_id("unit-search").fill("da nang")
     unit = page.get_by_test_id("unit-select")

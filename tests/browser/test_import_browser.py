@@ -5,9 +5,10 @@ import pytest
 from dieuhanh.catalog.loader import load_reference_catalog
 from dieuhanh.datavalues import services, tasks
 from dieuhanh.datavalues.models import DataValue, ImportJob
-from dieuhanh.orgunits.loader import load_reference_orgunits
 from dieuhanh.orgunits.models import OrgUnit
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,10 +33,7 @@ def test_an_officer_uploads_a_sheet_checks_the_dry_run_and_imports_it(
         encoding="utf-8-sig",
     )
 
-    page.goto(live_server.url + "/accounts/login/?next=/data/imports/")
-    page.get_by_label("Tên đăng nhập").fill("canbo_hanoi")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "canbo_hanoi", "/data/imports/")
     page.get_by_test_id("upload-form").wait_for()
     page.get_by_label("Tệp", exact=True).set_input_files(str(sheet))
     assert page.get_by_label("Chạy thử trước: xem những gì sẽ thay đổi, chưa ghi gì").is_checked()

@@ -1,7 +1,7 @@
 import pytest
 
-from dieuhanh.orgunits.loader import load_reference_orgunits
-from tests.conftest import PASSWORD
+from tests.browser.session import sign_in
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -10,10 +10,7 @@ def test_browsing_the_hierarchy_before_and_after_the_2025_reform(
     page, live_server, user, screenshot_dir
 ):
     load_reference_orgunits()
-    page.goto(live_server.url + "/accounts/login/?next=/orgunits/")
-    page.get_by_label("Tên đăng nhập").fill("nhanvien")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "nhanvien", "/orgunits/")
     page.get_by_role("heading", name="Danh mục đơn vị").wait_for()
 
     page.fill("#id_as_of", "30/06/2025")

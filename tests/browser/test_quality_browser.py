@@ -10,20 +10,14 @@ from dieuhanh.catalog.loader import load_reference_catalog
 from dieuhanh.core import periods
 from dieuhanh.datavalues.entry import CellInput, entry_form, find_report, save_cells, submit_report
 from dieuhanh.datavalues.models import Submission, SubmissionStatus
-from dieuhanh.orgunits.loader import load_reference_orgunits
 from dieuhanh.orgunits.models import OrgUnit
+from tests.browser.session import sign_in
 from tests.catalog.conftest import user_with_role
+from tests.reference import load_reference_orgunits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REGIME = "KTXH_TINH_THANG"
-
-
-def sign_in(page, live_server, username, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("Mat-khau-2026!")
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_a_report_is_returned_from_the_tasks_and_the_center_reads_the_scorecard(
