@@ -22,6 +22,7 @@ from dieuhanh.datavalues.api import imports_router, values_router
 from dieuhanh.directives.api import router as directives_router
 from dieuhanh.orgunits.api import router as orgunits_router
 from dieuhanh.quality.api import router as quality_router
+from dieuhanh.targets.api import router as targets_router
 
 api = NinjaAPI(
     title="Điều hành API",
@@ -51,6 +52,7 @@ api.add_router("/imports", imports_router)
 api.add_router("/quality", quality_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/directives", directives_router)
+api.add_router("/targets", targets_router)
 # One token scope for the catalog: catalog:read / catalog:write.
 MODULE_ALIASES.update(
     {

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dieuhanh.quality",
     "dieuhanh.analytics",
     "dieuhanh.dashboards",
+    "dieuhanh.targets",
     "dieuhanh.directives",
 ]
 

@@ -26,6 +26,8 @@ from dieuhanh.directives import services as directives
 from dieuhanh.directives.models import Document, ExtensionRequest, ProgressReport, Task
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.quality.models import FollowUp, RuleViolation, ValidationRule, ValueBound
+from dieuhanh.targets import services as targets
+from dieuhanh.targets.models import Project
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
 PUBLIC = "public"
@@ -119,6 +121,10 @@ PAGE_RULES = {
     "directives:import": (Task, "add"),
     "directives:import_template": (Task, "add"),
     "directives:summary": (Task, "view"),
+    "targets:projects": (Project, "view"),
+    "targets:project": (Project, "view"),
+    "targets:project_new": (Project, "add"),
+    "targets:project_edit": (Project, "change"),
 }
 
 API_RULES = {
@@ -217,6 +223,10 @@ API_RULES = {
     "directives_extension_create": (ExtensionRequest, "add"),
     "directives_extension_decide": (ExtensionRequest, "decide"),
     "directives_statistics": (Task, "view"),
+    "targets_projects": (Project, "view"),
+    "targets_project_create": (Project, "add"),
+    "targets_project": (Project, "view"),
+    "targets_project_update": (Project, "change"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -267,6 +277,9 @@ def directive_objects(org):  # noqa: F811
     )
     task = directives.create_task(
         None, document, directives.TaskInput(content="Nhiệm vụ kiểm thử", lead=org["alpha"])
+    )
+    targets.create_project(  # the programme the ``{code}`` of /projects/ names
+        None, targets.ProjectInput(code=CODE, name="Dự án kiểm thử", kind="other", start_year=2026)
     )
     return {"document_id": str(document.pk), "task_id": str(task.pk)}
 

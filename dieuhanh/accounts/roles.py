@@ -27,7 +27,7 @@ class RoleDefinition:
     requires_two_factor: bool = False
 
 
-VIEW_REFERENCE = ("orgunits.view_orgunit",)
+VIEW_REFERENCE = ("orgunits.view_orgunit", "targets.view_project")
 READ_TASKS = (
     "directives.view_document",
     "directives.view_task",
@@ -100,6 +100,7 @@ ROLES = (
             "quality.*",
             "dashboards.*",
             "directives.*",
+            "targets.*",
             "reports.*",
         ),
         country_wide=True,

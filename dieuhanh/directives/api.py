@@ -72,6 +72,9 @@ class TaskIn(Schema):
     is_key: bool = False
     expected_product: str = ""
     indicators: list[str] = Field([], description="Codes of the indicators it concerns")
+    projects: list[str] = Field(
+        [], description="Codes of the programmes and projects it concerns (/api/v1/targets)"
+    )
     open_to_agencies: bool = False
     sensitivity: str = ""
     assigned_on: datetime.date | None = None
@@ -137,6 +140,7 @@ class TaskOut(Schema):
     is_key: bool
     expected_product: str
     indicators: list[str]
+    projects: list[str]
     open_to_agencies: bool
     sensitivity: str
     progress: int
@@ -258,6 +262,7 @@ class TaskParams(Schema):
     q: str = ""
     document: int | None = None
     document_number: str = ""
+    project: str = Field("", description="Code of a programme or project the tasks concern")
     lead: str = ""
     unit: str = Field("", description="uid: tasks this unit leads or co-ordinates")
     status: list[str] = Field([], description="in_progress, due_soon, overdue, done_on_time, ...")
@@ -351,6 +356,7 @@ def task_out(task: Task) -> dict:
         "is_key": task.is_key,
         "expected_product": task.expected_product,
         "indicators": [indicator.code for indicator in task.indicators.all()],
+        "projects": [project.code for project in task.projects.all()],
         "open_to_agencies": task.open_to_agencies,
         "sensitivity": task.sensitivity,
         "progress": task.progress,
@@ -430,7 +436,7 @@ def task_detail_out(user, task: Task) -> dict:
 
 
 def _listed(queryset):
-    return queryset.prefetch_related("coordinators", "indicators")
+    return queryset.prefetch_related("coordinators", "indicators", "projects")
 
 
 def _task_input(body: TaskIn) -> services.TaskInput:

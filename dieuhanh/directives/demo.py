@@ -17,6 +17,7 @@ from dieuhanh.core.audit import audit_channel
 from dieuhanh.directives import services
 from dieuhanh.directives.models import Document, Recurrence, Task, TaskKind
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.targets.models import Project
 
 SOURCE = "demo"
 MINISTRIES = ("BTC", "BXD", "BCT", "BYT", "BGDDT", "BNNMT", "BKHCN", "BNV", "NHNN", "BTP", "BCA")
@@ -103,6 +104,25 @@ DOCUMENTS = (
 )  # fmt: skip
 
 
+# Tasks that concern programmes and projects of the register (the targets demo).
+PROJECTS_OF = {
+    "Báo cáo tình hình thực hiện các chương trình mục tiêu quốc gia": (
+        "CTMTQG-NTM",
+        "CTMTQG-GNBV",
+        "CTMTQG-DTTS",
+    ),
+    "Đẩy mạnh giải ngân vốn đầu tư công, phấn đấu giải ngân trên 95% kế hoạch": (
+        "DAQG-CAO-TOC-BN-DONG",
+        "DAQG-LONG-THANH",
+    ),
+    "Hoàn thành giải phóng mặt bằng các dự án giao thông trọng điểm": (
+        "DAQG-CAO-TOC-BN-DONG",
+        "DAQG-LONG-THANH",
+        "DAQG-DSTDC-BN",
+    ),
+}
+
+
 def _units() -> tuple[list[OrgUnit], list[OrgUnit]]:
     current = OrgUnit.objects.valid_on(timezone.localdate())
     ministries = [
@@ -184,6 +204,11 @@ def _task(center, leader, document, issued, what, lead, ministries, rng):
             deadline=deadline,
             is_key=key and rng.random() < 0.7,
             expected_product="Nghị định" if kind == TaskKind.SUBMISSION else "",
+            projects=list(
+                Project.objects.filter(code__in=PROJECTS_OF.get(text, ())).values_list(
+                    "code", flat=True
+                )
+            ),
         ),
     )
 

@@ -23,6 +23,7 @@ class TaskFilter:
     q: str = ""  # words of the task's text or its document's number
     document: int | None = None
     document_number: str = ""
+    project: str = ""  # code: tasks that concern this programme or project
     lead: str = ""  # uid: tasks this unit leads
     unit: str = ""  # uid: tasks this unit leads or co-ordinates
     status: list[str] = field(default_factory=list)
@@ -49,6 +50,11 @@ class TaskFilter:
             queryset = queryset.filter(document_id=self.document)
         if self.document_number:
             queryset = queryset.filter(document__number__iexact=self.document_number.strip())
+        if self.project:
+            from dieuhanh.directives.models import Task
+
+            concerned = Task.objects.filter(projects__code=self.project).values("pk")
+            queryset = queryset.filter(pk__in=concerned)
         if self.lead:
             queryset = queryset.filter(lead__uid=self.lead)
         if self.unit:

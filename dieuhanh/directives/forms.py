@@ -92,6 +92,11 @@ class TaskForm(forms.Form):
         required=False,
         help_text=_("Indicator codes, separated by commas."),
     )
+    projects = forms.MultipleChoiceField(
+        label=_("Programmes and projects concerned"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     sensitivity = forms.ChoiceField(
         label=_("Classification"),
         choices=[("", _("As the document")), *Sensitivity.choices],
@@ -105,9 +110,12 @@ class TaskForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, agencies=(), monitors=(), leaders=(), editing=False, **kwargs):
+    def __init__(
+        self, *args, agencies=(), monitors=(), leaders=(), projects=(), editing=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["lead"].choices = [("", "—"), *agencies]
+        self.fields["projects"].choices = list(projects)
         self.fields["coordinators"].choices = list(agencies)
         self.fields["monitor"].choices = [("", "—"), *monitors]
         self.fields["supervisor"].choices = [("", "—"), *leaders]
@@ -145,6 +153,7 @@ class TaskFilterForm(forms.Form):
         label=_("Kind of task"), required=False, choices=[("", _("All")), *TaskKind.choices]
     )
     document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    project = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     supervisor = forms.IntegerField(required=False, widget=forms.HiddenInput)
     assigned_from = _date_field(_("Assigned from"))
     assigned_to = _date_field(_("Assigned until"))

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dieuhanh.core.inputs import parse_date
 from dieuhanh.datavalues.sources import SourceError, check_xlsx
 from dieuhanh.directives import services
 from dieuhanh.directives.models import Document, DocumentType, Recurrence, TaskKind
@@ -38,6 +39,7 @@ COLUMNS = {
     "Định kỳ": "recurrence",
     "Nhiệm vụ trọng tâm": "is_key",
     "Sản phẩm dự kiến": "expected_product",
+    "Chương trình, dự án": "projects",
     "Ngày hoàn thành": "completed_on",
     "Sản phẩm": "product",
 }
@@ -50,6 +52,8 @@ ALIASES = {
     "phối hợp": "coordinators",
     "hạn hoàn thành": "deadline",
     "trọng tâm": "is_key",
+    "dự án": "projects",
+    "chương trình": "projects",
 }
 REQUIRED = ("number", "issued_on", "content", "lead")
 YES = {"x", "có", "co", "1", "yes", "true", "trọng tâm"}
@@ -250,9 +254,7 @@ def _run(user, rows, result: ImportResult) -> None:
         try:
             with transaction.atomic():
                 column = "issued_on"
-                issued_on = services.parse_date(
-                    values.get("issued_on"), labels["issued_on"], required=True
-                )
+                issued_on = parse_date(values.get("issued_on"), labels["issued_on"], required=True)
                 column = "doc_type"
                 doc_type = _doc_type(values.get("doc_type", ""), values.get("number", ""))
                 key = (values.get("number", ""), issued_on.isoformat())
@@ -286,6 +288,7 @@ def _run(user, rows, result: ImportResult) -> None:
                     recurrence=_recurrence(values.get("recurrence", "")),
                     is_key=values.get("is_key", "").lower() in YES,
                     expected_product=values.get("expected_product", ""),
+                    projects=values.get("projects", ""),
                 )
                 column = "content"
                 key_text = services.import_key(document, data)
@@ -293,9 +296,7 @@ def _run(user, rows, result: ImportResult) -> None:
                 task = services.create_task(user, document, data, key=key_text)
                 if values.get("completed_on") and not already:
                     column = "completed_on"
-                    completed_on = services.parse_date(
-                        values["completed_on"], labels["completed_on"]
-                    )
+                    completed_on = parse_date(values["completed_on"], labels["completed_on"])
                     completed_at = datetime.datetime.combine(completed_on, datetime.time(12))
                     from django.utils import timezone
 
@@ -346,6 +347,7 @@ def template():
             "",
             "x",
             "Nghị định",
+            "",
             "",
             "",
         ]

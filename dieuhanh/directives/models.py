@@ -185,6 +185,12 @@ class Task(TimeStampedModel):
     indicators = models.ManyToManyField(
         "catalog.Indicator", blank=True, related_name="+", verbose_name=_("indicators concerned")
     )
+    projects = models.ManyToManyField(
+        "targets.Project",
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("programmes and projects concerned"),
+    )
     open_to_agencies = models.BooleanField(
         _("open to every agency"),
         default=False,

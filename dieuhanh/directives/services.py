@@ -28,6 +28,7 @@ from django.utils.translation import pgettext
 from dieuhanh.accounts.scopes import officers_of, scope_unit_ids
 from dieuhanh.catalog.models import Indicator
 from dieuhanh.core.audit import record_change, snapshot
+from dieuhanh.core.inputs import clean_choice, clean_text, parse_date
 from dieuhanh.core.models import Sensitivity
 from dieuhanh.core.notifications import notify
 from dieuhanh.core.querysets import denied, permits
@@ -47,8 +48,9 @@ from dieuhanh.directives.models import (
     Withdrawal,
 )
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.services import AGENCY_KINDS, find_unit, unit_choices
+from dieuhanh.targets.services import find_projects
 
-MAX_TEXT = 20_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_FILE_TYPES = (
     ".pdf",
@@ -167,33 +169,6 @@ def waiting_extensions(user):
 # ---------------------------------------------------------------------------- checks
 
 
-def _text(text, name: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise ValidationError(
-            _("%(field)s: write it.") % {"field": name}, code="required", params={"field": name}
-        )
-    if len(text) > limit:
-        raise ValidationError(
-            _("%(field)s: longer than %(n)d characters.") % {"field": name, "n": limit},
-            code="too_long",
-            params={"field": name},
-        )
-    return text
-
-
-def _choice(value, choices, name: str, default=None) -> str:
-    value = default if value in (None, "") and default is not None else value
-    if value not in choices.values:
-        raise ValidationError(
-            _("%(field)s: %(value)s is not one of %(choices)s.")
-            % {"field": name, "value": value, "choices": ", ".join(str(v) for v in choices.values)},
-            code="invalid_choice",
-            params={"field": name},
-        )
-    return value
-
-
 def _must(user, model, action: str) -> None:
     if user is not None and not permits(user, model, action):
         raise denied(model, action)
@@ -222,42 +197,6 @@ def _open(task: Task) -> None:
         raise ValidationError(_("The task is already done."), code="task_done")
 
 
-def _agency(value, name: str, *, required: bool = True) -> OrgUnit | None:
-    """An organisation unit by uid, code of a current unit, or the unit itself."""
-    if isinstance(value, OrgUnit):
-        return value
-    if value in (None, ""):
-        if required:
-            raise ValidationError(
-                _("%(field)s: choose a unit.") % {"field": name},
-                code="required",
-                params={"field": name},
-            )
-        return None
-    found = OrgUnit.objects.filter(uid=value).first()
-    if found is None:  # a current unit's code, else its name (as a spreadsheet writes it)
-        current = OrgUnit.objects.valid_on(timezone.localdate())
-        for lookup in ({"code": value}, {"name__iexact": str(value).strip()}):
-            matches = list(current.filter(**lookup)[:2])
-            if len(matches) > 1:
-                raise ValidationError(
-                    _("%(field)s: %(value)s names more than one unit; give its uid.")
-                    % {"field": name, "value": value},
-                    code="ambiguous_unit",
-                    params={"field": name},
-                )
-            if matches:
-                found = matches[0]
-                break
-    if found is None:
-        raise ValidationError(
-            _("%(field)s: no unit %(value)s.") % {"field": name, "value": value},
-            code="unknown_unit",
-            params={"field": name},
-        )
-    return found
-
-
 def _user(value, name: str):
     from dieuhanh.accounts.models import User
 
@@ -275,32 +214,6 @@ def _user(value, name: str):
             params={"field": name},
         )
     return found
-
-
-def parse_date(value, name: str, *, required: bool = False) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if value in (None, ""):
-        if required:
-            raise ValidationError(
-                _("%(field)s: give a date.") % {"field": name},
-                code="required",
-                params={"field": name},
-            )
-        return None
-    text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("%(field)s: %(value)s is not a date (dd/mm/yyyy).") % {"field": name, "value": text},
-        code="invalid_date",
-        params={"field": name},
-    )
 
 
 def _percent(value) -> int:
@@ -383,18 +296,20 @@ class DocumentInput:
 
 def _document_fields(data: DocumentInput) -> dict:
     return {
-        "number": _text(data.number, _("Number and symbol"), limit=100),
-        "doc_type": _choice(data.doc_type, DocumentType, _("Document type")),
+        "number": clean_text(data.number, _("Number and symbol"), limit=100),
+        "doc_type": clean_choice(data.doc_type, DocumentType, _("Document type")),
         "issued_on": parse_date(data.issued_on, _("Date issued"), required=True),
-        "excerpt": _text(data.excerpt, _("Excerpt")),
-        "signer": _text(data.signer, _("Signer"), required=False, limit=200),
-        "issuer": _agency(data.issuer, _("Issuing body"), required=False),
-        "issuer_name": _text(data.issuer_name, _("Issuing body"), required=False, limit=255),
-        "sensitivity": _choice(
+        "excerpt": clean_text(data.excerpt, _("Excerpt")),
+        "signer": clean_text(data.signer, _("Signer"), required=False, limit=200),
+        "issuer": find_unit(data.issuer, _("Issuing body"), required=False),
+        "issuer_name": clean_text(data.issuer_name, _("Issuing body"), required=False, limit=255),
+        "sensitivity": clean_choice(
             data.sensitivity, Sensitivity, _("Classification"), Sensitivity.INTERNAL
         ),
-        "source_system": _text(data.source_system, _("Source system"), required=False, limit=100),
-        "source_id": _text(data.source_id, _("Source identifier"), required=False, limit=200),
+        "source_system": clean_text(
+            data.source_system, _("Source system"), required=False, limit=100
+        ),
+        "source_id": clean_text(data.source_id, _("Source identifier"), required=False, limit=200),
     }
 
 
@@ -468,19 +383,21 @@ class TaskInput:
     is_key: bool = False
     expected_product: str = ""
     indicators: list = field(default_factory=list)
+    projects: list = field(default_factory=list)  # codes in the register of programmes
     open_to_agencies: bool = False
     sensitivity: str = ""
     assigned_on: datetime.date | str | None = None
 
 
-def _task_fields(data: TaskInput, document: Document) -> tuple[dict, list, list]:
-    lead = _agency(data.lead, _("Lead agency"))
+def _task_fields(data: TaskInput, document: Document) -> tuple[dict, dict]:
+    """The task's own fields, and the rows it links to (name of the many-to-many: rows)."""
+    lead = find_unit(data.lead, _("Lead agency"))
     coordinators = []
     for value in data.coordinators or []:
-        unit = _agency(value, _("Co-ordinating agencies"))
+        unit = find_unit(value, _("Co-ordinating agencies"))
         if unit.pk != lead.pk and unit not in coordinators:
             coordinators.append(unit)
-    recurrence = _choice(data.recurrence or "", Recurrence, _("Recurrence"))
+    recurrence = clean_choice(data.recurrence or "", Recurrence, _("Recurrence"))
     deadline = parse_date(data.deadline, pgettext("task", "Deadline"))
     assigned_on = parse_date(data.assigned_on, _("Assigned on")) or document.issued_on
     if recurrence and deadline is None:
@@ -497,16 +414,16 @@ def _task_fields(data: TaskInput, document: Document) -> tuple[dict, list, list]
             },
             code="deadline_before_assignment",
         )
-    sensitivity = _choice(
+    sensitivity = clean_choice(
         data.sensitivity or document.sensitivity, Sensitivity, _("Classification")
     )
     levels = list(Sensitivity.values)
     if levels.index(sensitivity) < levels.index(document.sensitivity):
         sensitivity = document.sensitivity  # a task is at least as classified as its document
     fields = {
-        "content": _text(data.content, _("Task")),
-        "kind": _choice(data.kind, TaskKind, _("Kind of task"), TaskKind.SPECIFIC),
-        "clause": _text(data.clause, _("Clause"), required=False, limit=50),
+        "content": clean_text(data.content, _("Task")),
+        "kind": clean_choice(data.kind, TaskKind, _("Kind of task"), TaskKind.SPECIFIC),
+        "clause": clean_text(data.clause, _("Clause"), required=False, limit=50),
         "lead": lead,
         "monitor": _user(data.monitor, _("Monitoring officer")),
         "supervisor": _user(data.supervisor, _("Supervising leader")),
@@ -517,19 +434,29 @@ def _task_fields(data: TaskInput, document: Document) -> tuple[dict, list, list]
         if recurrence
         else None,
         "is_key": bool(data.is_key),
-        "expected_product": _text(
+        "expected_product": clean_text(
             data.expected_product, _("Expected product"), required=False, limit=500
         ),
         "open_to_agencies": bool(data.open_to_agencies),
         "sensitivity": sensitivity,
     }
-    return fields, coordinators, _indicators(data.indicators)
+    links = {
+        "coordinators": coordinators,
+        "indicators": _indicators(data.indicators),
+        "projects": find_projects(data.projects),
+    }
+    return fields, links
+
+
+def _link(task: Task, links: dict) -> None:
+    for name, rows in links.items():
+        getattr(task, name).set(rows)
 
 
 def import_key(document: Document, data: TaskInput) -> str:
     """What makes a task the same task when a list is imported again: its document, clause,
     lead and text."""
-    lead = _agency(data.lead, _("Lead agency")).pk  # the same unit however it is written
+    lead = find_unit(data.lead, _("Lead agency")).pk  # the same unit however it is written
     text = " ".join((data.content or "").split()).lower()
     raw = f"{document.pk}|{data.clause}|{lead}|{text}"
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -543,15 +470,14 @@ def create_task(user, document: Document, data: TaskInput, *, key: str = "") -> 
     _must(user, Task, "add")
     if not documents(user).filter(pk=document.pk).exists():
         raise denied(Document, "view", document)
-    fields, coordinators, indicators = _task_fields(data, document)
+    fields, links = _task_fields(data, document)
     _within_clearance(user, fields["sensitivity"])
     if key:
         existing = Task.objects.filter(document=document, import_key=key).first()
         if existing is not None:
             return existing
     task = Task.objects.create(document=document, **fields, import_key=key, created_by=_actor(user))
-    task.coordinators.set(coordinators)
-    task.indicators.set(indicators)
+    _link(task, links)
     _set_deadline(task, task.deadline, TaskDeadline.Reason.SET, user)
     _event(task, TaskEventKind.CREATED, user, deadline=task.deadline)
     record_change("create", task, before=None, after=_task_snapshot(task), actor=user)
@@ -570,6 +496,7 @@ def _task_snapshot(task: Task) -> dict:
     data = snapshot(task, exclude=("import_key",))
     data["coordinators"] = sorted(task.coordinators.values_list("pk", flat=True))
     data["indicators"] = sorted(task.indicators.values_list("code", flat=True))
+    data["projects"] = sorted(task.projects.values_list("code", flat=True))
     return data
 
 
@@ -578,16 +505,15 @@ def update_task(user, task: Task, data: TaskInput, *, note: str = "") -> Task:
     """The center corrects a task; a new deadline joins the history with ``note``."""
     task = _locked(user, task, "change")
     before = _task_snapshot(task)
-    fields, coordinators, indicators = _task_fields(data, task.document)
+    fields, links = _task_fields(data, task.document)
     _within_clearance(user, fields["sensitivity"])
     old_deadline = task.deadline
     for name, value in fields.items():
         setattr(task, name, value)
     task.save()
-    task.coordinators.set(coordinators)
-    task.indicators.set(indicators)
+    _link(task, links)
     if task.deadline != old_deadline:
-        note = _text(note, _("Reason"), required=False, limit=2000)
+        note = clean_text(note, _("Reason"), required=False, limit=2000)
         _set_deadline(task, task.deadline, TaskDeadline.Reason.CHANGED, user, note)
         _event(
             task,
@@ -630,7 +556,7 @@ def complete_task(
             _("Completed at: before the task was assigned."), code="completed_before_assignment"
         )
     before = _task_snapshot(task)
-    _finish(task, completed_at, _text(product, _("Product"), required=False, limit=500))
+    _finish(task, completed_at, clean_text(product, _("Product"), required=False, limit=500))
     _event(task, TaskEventKind.COMPLETED, user, product=task.product, completed_at=completed_at)
     record_change("update", task, before=before, after=_task_snapshot(task), actor=user)
     return task
@@ -650,7 +576,7 @@ def reopen_task(user, task: Task, reason: str) -> Task:
     task = _locked(user, task, "change")
     if task.completed_at is None and not task.withdrawal:
         raise ValidationError(_("The task is open already."), code="task_open")
-    reason = _text(reason, _("Reason"), limit=2000)
+    reason = clean_text(reason, _("Reason"), limit=2000)
     before = _task_snapshot(task)
     task.completed_at = None
     task.withdrawal, task.withdrawn_at, task.withdrawal_reason = "", None, ""
@@ -665,8 +591,8 @@ def withdraw_task(user, task: Task, withdrawal: str, reason: str) -> Task:
     """Cancel a task, or mark it adjusted by a later document; it leaves the four counts."""
     task = _locked(user, task, "change")
     _open(task)
-    withdrawal = _choice(withdrawal, Withdrawal, _("Withdrawn"))
-    reason = _text(reason, _("Reason"), limit=2000)
+    withdrawal = clean_choice(withdrawal, Withdrawal, _("Withdrawn"))
+    reason = clean_text(reason, _("Reason"), limit=2000)
     before = _task_snapshot(task)
     task.withdrawal, task.withdrawn_at, task.withdrawal_reason = withdrawal, timezone.now(), reason
     task.save()
@@ -735,7 +661,7 @@ def report_progress(
     task = Task.objects.select_for_update().get(pk=task.pk)
     _open(task)
     percent = 100 if completes else _percent(percent)
-    product = _text(product, _("Product"), required=False, limit=500)
+    product = clean_text(product, _("Product"), required=False, limit=500)
     if completes and not product and not files:
         raise ValidationError(
             _("Product: a task reported done names its product or attaches it."),
@@ -744,7 +670,7 @@ def report_progress(
     report = ProgressReport.objects.create(
         task=task,
         percent=percent,
-        text=_text(text, _("Report")),
+        text=clean_text(text, _("Report")),
         completes=bool(completes),
         product=product,
         occurrence=task.deadline if task.recurrence else None,
@@ -788,7 +714,7 @@ def review_report(user, report: ProgressReport, *, accept: bool, note: str = "")
             % {"status": report.get_status_display().lower()},
             code="already_reviewed",
         )
-    note = _text(note, _("Note"), required=not accept, limit=5000)
+    note = clean_text(note, _("Note"), required=not accept, limit=5000)
     task = Task.objects.select_for_update().get(pk=report.task_id)
     before = snapshot(report)
     task_before = _task_snapshot(task)
@@ -902,7 +828,7 @@ def request_extension(user, task: Task, *, proposed_deadline, reason: str) -> Ex
         task=task,
         current_deadline=task.deadline,
         proposed_deadline=proposed,
-        reason=_text(reason, _("Reason"), limit=5000),
+        reason=clean_text(reason, _("Reason"), limit=5000),
         requested_at=timezone.now(),
         requested_by=_actor(user),
     )
@@ -940,7 +866,7 @@ def decide_extension(
         raise ValidationError(_("This request was decided already."), code="already_decided")
     task = Task.objects.select_for_update().get(pk=request.task_id)
     _open(task)
-    note = _text(note, _("Note"), required=not grant, limit=5000)
+    note = clean_text(note, _("Note"), required=not grant, limit=5000)
     before = snapshot(request)
     if grant:
         granted = parse_date(deadline, _("Deadline granted")) or request.proposed_deadline
@@ -994,25 +920,9 @@ def decide_extension(
 # ---------------------------------------------------------------------------- choices
 
 
-AGENCY_KINDS = (
-    "government",
-    "ministry",
-    "ministry_level",
-    "government_agency",
-    "province",
-    "state_group",
-)
-
-
 def agency_choices(user) -> list[tuple[str, str]]:
     """The units a task may be assigned to today: ministries, agencies, provinces, groups."""
-    units = (
-        OrgUnit.objects.restrict(user, "view")
-        .valid_on(timezone.localdate())
-        .filter(kind__in=AGENCY_KINDS)
-        .order_by("kind", "name")
-    )
-    return [(unit.uid, unit.name) for unit in units]
+    return unit_choices(user, AGENCY_KINDS)
 
 
 def people_choices(*, permission: str = "", role: str = "") -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ from dieuhanh.directives.models import (
     Withdrawal,
 )
 from dieuhanh.directives.status import Bucket, status_of
+from dieuhanh.targets import services as target_services
 
 PER_PAGE = 50
 ROWS_PER_PAGE = 100  # of the statistics table (a year has hundreds of documents)
@@ -195,8 +196,39 @@ def task_list(request):
             "today": today,
             "may_add": permits(user, Task, "add"),
             "xlsx_url": "?" + urlencode({**request.GET.dict(), "format": "xlsx"}),
+            "narrowed": _narrowed(request, filters),
         },
     )
+
+
+def _narrowed(request, filters: TaskFilter) -> list[tuple[str, str, str]]:
+    """The hidden filters the list came with (from a document's or a programme's page):
+    (what, which, the list without it), so the reader knows the list is narrowed."""
+    user, found = request.user, []
+    if filters.document:
+        document = services.documents(user).filter(pk=filters.document).first()
+        if document is not None:
+            found.append((_("Document"), document.number, "document"))
+    if filters.project:
+        project = target_services.projects(user).filter(code=filters.project).first()
+        if project is not None:
+            found.append((_("Programme or project"), str(project), "project"))
+    return [
+        (
+            what,
+            which,
+            "?"
+            + urlencode(
+                [
+                    (key, value)
+                    for key, values in request.GET.lists()
+                    if key != name
+                    for value in values
+                ]
+            ),
+        )
+        for what, which, name in found
+    ]
 
 
 def _tasks_xlsx(user, queryset, today):
@@ -276,6 +308,7 @@ def task_detail(request, pk: int):
         "indicators": Indicator.objects.restrict(user, "view").filter(
             pk__in=task.indicators.values("pk")
         ),
+        "projects": target_services.projects(user).filter(pk__in=task.projects.values("pk")),
         "may_report": task.open and leads,
         "may_extend": task.open and leads and permits(user, ExtensionRequest, "add"),
         "may_change": permits(user, Task, "change"),
@@ -382,6 +415,7 @@ def _task_form(request, data=None, initial=None, editing=False):
         agencies=services.agency_choices(request.user),
         monitors=services.people_choices(permission="directives.review_progressreport"),
         leaders=services.people_choices(role="leader"),
+        projects=[(p.code, str(p)) for p in target_services.projects(request.user)],
         editing=editing,
     )
 
@@ -403,6 +437,7 @@ def _task_input(data: dict) -> services.TaskInput:
         indicators=[
             code.strip() for code in (data.get("indicators") or "").split(",") if code.strip()
         ],
+        projects=data.get("projects") or [],
         open_to_agencies=data.get("open_to_agencies", False),
         sensitivity=data.get("sensitivity") or "",
     )
@@ -451,6 +486,7 @@ def task_edit(request, pk: int):
         "supervisor": task.supervisor.username if task.supervisor_id else "",
         "expected_product": task.expected_product,
         "indicators": ", ".join(task.indicators.values_list("code", flat=True)),
+        "projects": list(task.projects.values_list("code", flat=True)),
         "sensitivity": task.sensitivity,
         "is_key": task.is_key,
         "open_to_agencies": task.open_to_agencies,

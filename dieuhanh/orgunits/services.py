@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -365,7 +366,68 @@ def rebuild_closure(roots: Iterable[OrgUnit] | None = None) -> int:
     return len(closure)
 
 
+def find_unit(value, name: str, *, required: bool = True) -> OrgUnit | None:
+    """An organisation unit by uid, the code or name of a current unit, or the unit itself;
+    a ``ValidationError`` naming ``name`` when there is none or more than one."""
+    if isinstance(value, OrgUnit):
+        return value
+    if value in (None, ""):
+        if required:
+            raise ValidationError(
+                _("%(field)s: choose a unit.") % {"field": name},
+                code="required",
+                params={"field": name},
+            )
+        return None
+    found = OrgUnit.objects.filter(uid=value).first()
+    if found is None:  # a current unit's code, else its name (as a spreadsheet writes it)
+        current = OrgUnit.objects.valid_on(timezone.localdate())
+        for lookup in ({"code": value}, {"name__iexact": str(value).strip()}):
+            matches = list(current.filter(**lookup)[:2])
+            if len(matches) > 1:
+                raise ValidationError(
+                    _("%(field)s: %(value)s names more than one unit; give its uid.")
+                    % {"field": name, "value": value},
+                    code="ambiguous_unit",
+                    params={"field": name},
+                )
+            if matches:
+                found = matches[0]
+                break
+    if found is None:
+        raise ValidationError(
+            _("%(field)s: no unit %(value)s.") % {"field": name, "value": value},
+            code="unknown_unit",
+            params={"field": name},
+        )
+    return found
+
+
 # --- queries ------------------------------------------------------------------------------
+# The units that receive tasks and run programmes: the Government, ministries and agencies,
+# provinces, state-owned groups.
+AGENCY_KINDS = (
+    "government",
+    "ministry",
+    "ministry_level",
+    "government_agency",
+    "province",
+    "state_group",
+)
+
+
+def unit_choices(user, kinds, day: datetime.date | None = None) -> list[tuple[str, str]]:
+    """(uid, name) of the units of ``kinds`` valid on ``day`` (today) that ``user`` sees,
+    for a form's list."""
+    units = (
+        OrgUnit.objects.restrict(user, "view")
+        .valid_on(day or timezone.localdate())
+        .filter(kind__in=kinds)
+        .order_by("kind", "name")
+    )
+    return [(unit.uid, unit.name) for unit in units]
+
+
 def units_on(day: datetime.date, kind: str | None = None):
     queryset = OrgUnit.objects.valid_on(day)
     return queryset.filter(kind=kind) if kind else queryset

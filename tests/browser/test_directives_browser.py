@@ -4,6 +4,7 @@ one task; the lead agency's officer reports on it and the center accepts, in Chr
 import pytest
 
 from dieuhanh.directives.models import ProgressReport
+from dieuhanh.targets import services as targets
 from tests.browser.session import sign_in
 from tests.directives.conftest import days, gov, make_task  # noqa: F401 - the fixture
 
@@ -22,12 +23,25 @@ def test_from_the_league_table_to_a_task_and_its_report(
     gov,  # noqa: F811 - the fixture
     screenshot_dir,
 ):
+    targets.create_project(
+        None,
+        targets.ProjectInput(
+            code="CTMTQG-NTM",
+            name="Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn 2021 - 2025",
+            short_name="Nông thôn mới",
+            kind="target_programme",
+            owner=gov["btc"],
+            start_year=2021,
+            end_year=2025,
+        ),
+    )
     late = make_task(
         gov,
         lead="btc",
         deadline=days(-12),
         is_key=True,
         content="Trình Nghị định về quản lý nợ công",
+        projects=["CTMTQG-NTM"],
     )
     make_task(gov, lead="btc", deadline=days(40), content="Báo cáo tình hình giải ngân")
     make_task(gov, lead="p1", deadline=days(20), content="Rà soát dự án tồn đọng")
@@ -67,5 +81,15 @@ def test_from_the_league_table_to_a_task_and_its_report(
     page.get_by_text("Báo cáo đã được tiếp nhận").wait_for()
     assert "Hoàn thành quá hạn" in page.locator("[data-status]").first.inner_text()
     page.screenshot(path=screenshot_dir / "task-done-late.png", full_page=True)
+
+    # The programme the task concerns, with its tasks counted as the reader sees them.
+    page.get_by_test_id("task-projects").get_by_role("link", name="Nông thôn mới").click()
+    page.get_by_test_id("project-tasks").wait_for()
+    assert "1 nhiệm vụ" in page.get_by_test_id("project-counts").inner_text()
+    assert "Hoàn thành quá hạn" in page.get_by_test_id("project-tasks").inner_text()
+    page.screenshot(path=screenshot_dir / "project.png", full_page=True)
+    page.get_by_role("link", name="Chương trình, dự án").first.click()
+    page.get_by_test_id("projects").get_by_role("link", name="CTMTQG-NTM").wait_for()
+    page.screenshot(path=screenshot_dir / "projects.png", full_page=True)
     assert page.console_errors == [] and officer_errors == []
     assert page.failed_requests == [] and page.foreign_requests == []

@@ -1,0 +1,15 @@
+"""The administration shows the register read-only: changes go through the pages or the
+API, which check and audit them."""
+
+from django.contrib import admin
+
+from dieuhanh.directives.admin import ReadOnlyAdmin
+from dieuhanh.targets.models import Project
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "kind", "owner", "start_year", "end_year")
+    search_fields = ("code", "name", "legal_basis")
+    list_filter = ("kind",)
+    raw_id_fields = ("owner",)

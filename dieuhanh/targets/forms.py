@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dieuhanh.targets.models import ProjectKind
+
+
+class ProjectForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=40, help_text=_("Short, without spaces: CTMTQG-NTM.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=300)
+    short_name = forms.CharField(label=_("Short name"), max_length=120, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
+    owner = forms.ChoiceField(label=_("Agency in charge"), required=False)
+    start_year = forms.IntegerField(label=_("From year"), min_value=1945, max_value=2100)
+    end_year = forms.IntegerField(
+        label=_("To year"), min_value=1945, max_value=2100, required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("Approved by"),
+        max_length=300,
+        required=False,
+        help_text=_("The resolution or decision that approved it (number and date)."),
+    )
+    investment = forms.DecimalField(
+        label=_("Total investment (billion VND)"),
+        max_digits=14,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        localize=True,
+    )
+    locations = forms.MultipleChoiceField(
+        label=_("Provinces where it is"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, agencies=(), provinces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—"), *agencies]
+        self.fields["locations"].choices = list(provinces)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
