@@ -42,6 +42,7 @@ from benchmarks.orgunits import timed
 
 DATABASE = "dieuhanh_bench_directives"
 TARGET = 0.300
+PROJECTS = 60  # national target programmes and key projects in the register
 WORDS = (
     "Xây dựng, trình Chính phủ Nghị định",
     "Rà soát, tháo gỡ vướng mắc các dự án",
@@ -109,6 +110,7 @@ def build(args) -> None:
     from dieuhanh.directives.models import Document, Task, TaskDeadline
     from dieuhanh.orgunits.loader import load_reference_orgunits
     from dieuhanh.orgunits.models import OrgUnit
+    from dieuhanh.targets.models import Project
 
     started = time.perf_counter()
     load_reference_orgunits()
@@ -219,12 +221,35 @@ def build(args) -> None:
                 )
         through.objects.bulk_create(links, batch_size=10000)
         TaskDeadline.objects.bulk_create(history, batch_size=10000)
+        projects = Project.objects.bulk_create(
+            Project(
+                code=f"DA-{number:03d}",
+                name=f"Chương trình, dự án {rng.choice(TOPICS)} số {number}",
+                kind=rng.choice(("target_programme", "national_project", "key_project")),
+                owner_id=rng.choice(agencies),
+                start_year=first_day.year + rng.randint(0, args.years),
+                end_year=today.year + rng.randint(0, 5),
+            )
+            for number in range(1, PROJECTS + 1)
+        )
+        concerned = Task.projects.through
+        project_ids = [project.pk for project in Project.objects.order_by("pk")]
+        # A tenth of the tasks concern a programme or project; the first ones more often.
+        concerns = []
+        for pk, _lead, _deadline in ids:
+            if rng.random() < 0.1:
+                rank = int(rng.paretovariate(1.2)) - 1
+                concerns.append(
+                    concerned(task_id=pk, project_id=project_ids[rank % len(project_ids)])
+                )
+        concerned.objects.bulk_create(concerns, batch_size=10000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(
         f"built {len(documents):,} documents, {len(ids):,} tasks, {len(links):,} co-ordinations,"
-        f" {len(history):,} deadlines in {time.perf_counter() - started:.0f} s"
+        f" {len(history):,} deadlines, {len(projects)} programmes and projects concerned by"
+        f" {len(concerns):,} tasks in {time.perf_counter() - started:.0f} s"
     )
 
 
@@ -245,6 +270,13 @@ def measure(args) -> None:
     year = today.year - 1
     busiest = Task.objects.values("lead__uid").order_by().annotate(n=Count("pk"))
     lead = max(busiest, key=lambda row: row["n"])["lead__uid"]
+    widest = (
+        Task.projects.through.objects.values("project__code")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()["project__code"]
+    )
     home = home_dashboard()
     tile = home.items.get(kind="tasks")
     issues = home.items.get(kind="hot_issues")
@@ -270,9 +302,13 @@ def measure(args) -> None:
         ("analyst", "API list: overdue, 100", "/api/v1/directives/tasks?bucket=overdue&limit=100"),
         ("analyst", "home page's task tile", f"/dashboards/items/{tile.pk}/"),
         ("analyst", "home page's hot issues", f"/dashboards/items/{issues.pk}/"),
+        ("analyst", "list: the tasks of one programme", f"/tasks/list/?project={widest}"),
+        ("analyst", "register of programmes and projects", "/projects/"),
+        ("analyst", "a programme with its tasks", f"/projects/{widest}/"),
         ("province", "statistics page (a province officer)", "/tasks/"),
         ("province", "list (a province officer)", "/tasks/list/"),
         ("province", "API list (a province officer)", "/api/v1/directives/tasks?limit=100"),
+        ("province", "register (a province officer)", "/projects/"),
     ]
     clients = {}
     for name, user in (("analyst", analyst), ("province", officer)):
