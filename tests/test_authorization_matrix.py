@@ -125,6 +125,7 @@ PAGE_RULES = {
     "targets:project": (Project, "view"),
     "targets:project_new": (Project, "add"),
     "targets:project_edit": (Project, "change"),
+    "targets:project_delete": (Project, "delete"),
 }
 
 API_RULES = {
@@ -227,6 +228,7 @@ API_RULES = {
     "targets_project_create": (Project, "add"),
     "targets_project": (Project, "view"),
     "targets_project_update": (Project, "change"),
+    "targets_project_delete": (Project, "delete"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -275,11 +277,15 @@ def directive_objects(org):  # noqa: F811
             number="1/NQ-CP", doc_type="resolution", issued_on="2026-01-08", excerpt="Kiểm thử"
         ),
     )
-    task = directives.create_task(
-        None, document, directives.TaskInput(content="Nhiệm vụ kiểm thử", lead=org["alpha"])
-    )
-    targets.create_project(  # the programme the ``{code}`` of /projects/ names
+    # The programme the ``{code}`` of /projects/ names; the task names it, so that a delete
+    # allowed by the rules answers 409 (in use) and the programme stays for the other calls.
+    targets.create_project(
         None, targets.ProjectInput(code=CODE, name="Dự án kiểm thử", kind="other", start_year=2026)
+    )
+    task = directives.create_task(
+        None,
+        document,
+        directives.TaskInput(content="Nhiệm vụ kiểm thử", lead=org["alpha"], projects=[CODE]),
     )
     return {"document_id": str(document.pk), "task_id": str(task.pk)}
 

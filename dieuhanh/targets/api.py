@@ -156,3 +156,20 @@ def project_update(request, code: str, body: ProjectIn):
     except ValidationError as error:
         raise _invalid(error) from error
     return project_out(project)
+
+
+@router.delete(
+    "/projects/{code}",
+    response={204: None},
+    auth=permitted(Project, "delete"),
+    operation_id="targets_project_delete",
+)
+def project_delete(request, code: str):
+    """Remove an entry recorded by mistake; 409 ``project_in_use`` while tasks name it."""
+    try:
+        services.delete_project(request.auth, services.get_project(request.auth, code))
+    except Project.DoesNotExist as error:
+        raise ApiError(404, "not_found", str(error)) from error
+    except ValidationError as error:
+        raise ApiError(409, error.code or "conflict", error.messages[0]) from error
+    return 204, None

@@ -181,6 +181,23 @@ def create_project(user, data: ProjectInput) -> tuple[Project, bool]:
 
 
 @transaction.atomic
+def delete_project(user, project: Project) -> None:
+    """Remove an entry recorded by mistake; one that tasks name stays (unlink them first),
+    so that no task loses what it concerned without a trace in its own history."""
+    _must(user, "delete")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    named = project.tasks.count()
+    if named:
+        raise ValidationError(
+            _("%(code)s is named by %(n)d tasks; remove it from them first.")
+            % {"code": project.code, "n": named},
+            code="project_in_use",
+        )
+    record_change("delete", project, before=_snapshot(project), after=None, actor=user)
+    project.delete()
+
+
+@transaction.atomic
 def update_project(user, project: Project, data: ProjectInput) -> Project:
     _must(user, "change")
     project = Project.objects.select_for_update().get(pk=project.pk)

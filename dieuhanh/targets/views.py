@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -172,4 +172,24 @@ def project_edit(request, code: str):
         else:
             messages.success(request, _("Saved."))
             return redirect("targets:project", code=project.code)
-    return render(request, "targets/project_form.html", {"form": form, "project": project})
+    return render(
+        request,
+        "targets/project_form.html",
+        {"form": form, "project": project, "may_delete": permits(user, Project, "delete")},
+    )
+
+
+@login_required
+def project_delete(request, code: str):
+    user = request.user
+    _require(user, "delete")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    project = _found(user, code)
+    try:
+        services.delete_project(user, project)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("targets:project", code=project.code)
+    messages.success(request, _("%(code)s is removed from the register.") % {"code": code})
+    return redirect("targets:projects")

@@ -216,3 +216,21 @@ def test_the_demo_register_loads_once(gov):  # noqa: F811
 
     assert load_demo() == 6 and load_demo() == 0
     assert Project.objects.get(code="CTMTQG-NTM").kind == "target_programme"
+
+
+def test_an_entry_named_by_no_task_can_be_removed_audited(gov, programme):  # noqa: F811
+    task = make_task(gov, lead="p1", deadline=days(5), projects=["CTMTQG-NTM"])
+    center = client_for(gov["analyst"])
+    in_use = center.delete(f"{API}/CTMTQG-NTM")
+    assert in_use.status_code == 409 and in_use.json()["code"] == "project_in_use"
+    page = center.post(reverse("targets:project_delete", args=["CTMTQG-NTM"]), follow=True)
+    assert "được 1 nhiệm vụ" in page.content.decode() and Project.objects.exists()
+    assert client_for(gov["p1_officer"]).delete(f"{API}/CTMTQG-NTM").status_code == 403
+    assert center.get(reverse("targets:project_delete", args=["CTMTQG-NTM"])).status_code == 405
+
+    task.projects.clear()
+    assert center.delete(f"{API}/CTMTQG-NTM").status_code == 204
+    assert not Project.objects.exists()
+    assert center.delete(f"{API}/CTMTQG-NTM").status_code == 404
+    removed = AuditRecord.objects.get(action="delete", object_repr__contains="CTMTQG-NTM")
+    assert removed.changes["name"][0] == PROGRAMME["name"]
