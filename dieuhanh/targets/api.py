@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from dieuhanh.core.api_auth import permitted
 from dieuhanh.core.api_errors import ApiError
@@ -172,4 +172,4 @@ def project_delete(request, code: str):
         raise ApiError(404, "not_found", str(error)) from error
     except ValidationError as error:
         raise ApiError(409, error.code or "conflict", error.messages[0]) from error
-    return 204, None
+    return Status(204, None)
