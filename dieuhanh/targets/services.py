@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from dieuhanh.core.audit import record_change, snapshot
 from dieuhanh.core.inputs import clean_choice, clean_text
 from dieuhanh.core.querysets import denied, permits
-from dieuhanh.orgunits.services import find_unit
+from dieuhanh.orgunits.services import AGENCY_KINDS, find_unit
 from dieuhanh.targets.models import Project, ProjectKind
 
 FIRST_YEAR, LAST_YEAR = 1945, 2100
+PLACE_KINDS = ("province", "district", "commune")  # where a project can be
 
 
 def projects(user, action: str = "view"):
@@ -145,7 +146,23 @@ def _fields(data: ProjectInput) -> tuple[dict, list]:
             code="invalid_years",
             params={"field": _("To year")},
         )
+    owner = fields["owner"]
+    if owner is not None and owner.kind not in AGENCY_KINDS:
+        raise ValidationError(
+            _("Agency in charge: %(unit)s is not a ministry, agency, province or group.")
+            % {"unit": owner.name},
+            code="not_an_agency",
+            params={"field": _("Agency in charge")},
+        )
     locations = [find_unit(value, _("Provinces where it is")) for value in data.locations or ()]
+    for unit in locations:
+        if unit.kind not in PLACE_KINDS:
+            raise ValidationError(
+                _("Provinces where it is: %(unit)s is not a province or commune.")
+                % {"unit": unit.name},
+                code="not_a_place",
+                params={"field": _("Provinces where it is")},
+            )
     return fields, list(dict.fromkeys(locations))
 
 

@@ -76,6 +76,7 @@ def test_the_center_records_a_programme_once_and_corrects_it_audited(gov):  # no
         ({"start_year": 1800}, "invalid_year"),
         ({"kind": "dream"}, "invalid_choice"),
         ({"owner": "KHONG-CO"}, "unknown_unit"),
+        ({"owner": "P1", "locations": ["CP"]}, "not_a_place"),
         ({"code": "CO DAU CACH"}, "invalid_code"),
         ({"investment": "-5"}, "invalid_amount"),
         ({"name": "  "}, "required"),
@@ -234,3 +235,18 @@ def test_an_entry_named_by_no_task_can_be_removed_audited(gov, programme):  # no
     assert center.delete(f"{API}/CTMTQG-NTM").status_code == 404
     removed = AuditRecord.objects.get(action="delete", object_repr__contains="CTMTQG-NTM")
     assert removed.changes["name"][0] == PROGRAMME["name"]
+
+
+def test_the_agency_in_charge_is_an_agency_and_the_places_are_places(gov):  # noqa: F811
+    from dieuhanh.orgunits import services as orgunits
+
+    commune = orgunits.create_unit(
+        None, code="P1-01", name="Xã Một", kind="commune", parent=gov["p1"]
+    )
+    center = client_for(gov["analyst"])
+    refused = post(center, API, {**PROGRAMME, "owner": commune.uid})
+    assert refused.status_code == 422 and refused.json()["code"] == "not_an_agency"
+    assert "Xã Một" in refused.json()["detail"]
+    placed = post(center, API, {**PROGRAMME, "locations": [commune.uid, "P2"]})
+    assert placed.status_code == 201
+    assert sorted(placed.json()["locations"]) == sorted([commune.uid, gov["p2"].uid])
