@@ -1,5 +1,7 @@
 """One error shape for the whole API: ``{"code": ..., "detail": ...}``."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -14,6 +16,26 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, detail: str):
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+
+
+@contextmanager
+def refusals(*not_found, conflicts=frozenset(), inputs=None):
+    """A service's refusal as the API's answer, around a handler's calls:
+    - one of the ``not_found`` exceptions (a row missing or out of the caller's sight): 404;
+    - a ``ValidationError``: 409 when its code says the row is in the wrong state for the
+      step, else 422 (the request itself is wrong). The module names its state codes
+      (``conflicts``), or, where those are most, its input codes (``inputs``: 422 for
+      these, 409 for every other).
+    The answer's ``code`` is the service's code; its ``detail`` the service's message."""
+    try:
+        yield
+    except not_found as error:
+        raise ApiError(404, "not_found", str(error)) from error
+    except DjangoValidationError as error:
+        conflict = error.code not in inputs if inputs is not None else error.code in conflicts
+        raise ApiError(
+            409 if conflict else 422, error.code or "invalid", error.messages[0]
+        ) from error
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.utils import timezone
@@ -62,7 +63,12 @@ def run_once(request, user, body: bytes, handler):
     except Exception:
         entry.delete()  # a failed attempt may be retried with the same key
         raise
-    IdempotentRequest.objects.filter(pk=entry.pk).update(
-        status_code=status, response=json.loads(json.dumps(payload, default=str))
-    )
+    payload = _stored(payload)
+    IdempotentRequest.objects.filter(pk=entry.pk).update(status_code=status, response=payload)
     return JsonResponse(payload, status=status, safe=False)
+
+
+def _stored(payload):
+    """The payload as JSON holds it, written as every answer of the API is (dates and
+    moments in ISO 8601, decimals as text), so that a replay is the first answer again."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))

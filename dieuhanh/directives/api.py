@@ -5,16 +5,14 @@ decides, completes, and reads the statistics. Writes accept an ``Idempotency-Key
 from __future__ import annotations
 
 import datetime
-import json
-from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from dieuhanh.core.api_auth import permitted
 from dieuhanh.core.api_errors import ApiError
+from dieuhanh.core.api_errors import refusals as api_refusals
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.idempotency import run_once
 from dieuhanh.directives import services, stats
@@ -45,16 +43,9 @@ STATE_CODES = {
 }
 
 
-@contextmanager
 def refusals():
     """A service's refusal as the API's: not found 404, a wrong state 409, bad input 422."""
-    try:
-        yield
-    except NOT_FOUND as error:
-        raise ApiError(404, "not_found", str(error)) from error
-    except ValidationError as error:
-        status = 409 if error.code in STATE_CODES else 422
-        raise ApiError(status, error.code or "invalid", error.messages[0]) from error
+    return api_refusals(*NOT_FOUND, conflicts=STATE_CODES)
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -443,10 +434,6 @@ def _task_input(body: TaskIn) -> services.TaskInput:
     return services.TaskInput(**body.dict(exclude={"document_id"}))
 
 
-def _jsonable(payload: dict) -> dict:
-    return json.loads(json.dumps(payload, default=str))
-
-
 def _once(request, handler):
     """Run a write once per Idempotency-Key; the answer as JSON either way."""
     return run_once(request, request.auth, request.body, handler)
@@ -508,7 +495,7 @@ def document_create(request, body: DocumentIn):
                     key=services.import_key(document, task_input),
                 )
         document = services.documents(user).prefetch_related("tasks").get(pk=document.pk)
-        return (201 if created else 200), _jsonable(document_out(document))
+        return (201 if created else 200), document_out(document)
 
     return _once(request, handler)
 
@@ -548,7 +535,7 @@ def task_create(request, body: NewTaskIn):
         with refusals():
             document = services.get_document(user, body.document_id)
             task = services.create_task(user, document, _task_input(body))
-        return 201, _jsonable(task_detail_out(user, services.get_task(user, task.pk)))
+        return 201, task_detail_out(user, services.get_task(user, task.pk))
 
     return _once(request, handler)
 
@@ -586,7 +573,7 @@ def _on_task(request, task_id: int, step, answer, *, action: str = "view", statu
     def handler():
         with refusals():
             done = step(services.get_task(user, task_id, action))
-        return status, _jsonable(answer(done))
+        return status, answer(done)
 
     return _once(request, handler)
 

@@ -4,14 +4,12 @@ their approval (submit, approve, accept, return, unlock) with each report's time
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
 from dieuhanh.core.api_auth import permitted, public_api_auth
-from dieuhanh.core.api_errors import ApiError
+from dieuhanh.core.api_errors import refusals as api_refusals
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.exports import audit_export, csv_response
 from dieuhanh.datavalues.models import (
@@ -46,16 +44,10 @@ INPUT_CODES = {
 }
 
 
-@contextmanager
 def refusals(input_codes=INPUT_CODES):
-    """A service's refusal as the API's: not found 404, bad input 422, wrong state 409."""
-    try:
-        yield
-    except (approval.NotFound, FollowUp.DoesNotExist) as error:
-        raise ApiError(404, "not_found", str(error)) from error
-    except ValidationError as error:
-        status = 422 if input_codes is None or error.code in input_codes else 409
-        raise ApiError(status, error.code or "invalid", error.messages[0]) from error
+    """A service's refusal as the API's: not found 404, bad input 422, wrong state 409
+    (``input_codes`` None: every refusal is bad input)."""
+    return api_refusals(approval.NotFound, FollowUp.DoesNotExist, inputs=input_codes)
 
 
 class ReportOut(Schema):

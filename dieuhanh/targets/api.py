@@ -4,14 +4,12 @@ it; the center's systems add and correct entries. Tasks name them by code
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
 from dieuhanh.core.api_auth import permitted
-from dieuhanh.core.api_errors import ApiError
+from dieuhanh.core.api_errors import refusals as api_refusals
 from dieuhanh.core.api_pagination import paginate
 from dieuhanh.core.idempotency import run_once
 from dieuhanh.targets import services
@@ -79,8 +77,10 @@ def _input(body: ProjectIn) -> services.ProjectInput:
     return services.ProjectInput(**body.dict())
 
 
-def _invalid(error: ValidationError) -> ApiError:
-    return ApiError(422, error.code or "invalid", error.messages[0])
+def refusals():
+    """A refusal of the register's services as the API's: an unknown code 404, an entry still
+    named by tasks 409, bad input 422."""
+    return api_refusals(Project.DoesNotExist, conflicts={"project_in_use"})
 
 
 @router.get(
@@ -117,12 +117,9 @@ def project_create(request, body: ProjectIn):
     200 with what the register holds."""
 
     def handler():
-        try:
+        with refusals():
             project, created = services.create_project(request.auth, _input(body))
-        except ValidationError as error:
-            raise _invalid(error) from error
-        answer = json.loads(json.dumps(project_out(project), default=str))
-        return (201 if created else 200), answer
+        return (201 if created else 200), project_out(project)
 
     return run_once(request, request.auth, request.body, handler)
 
@@ -134,10 +131,8 @@ def project_create(request, body: ProjectIn):
     operation_id="targets_project",
 )
 def project_detail(request, code: str):
-    try:
+    with refusals():
         return project_out(services.get_project(request.auth, code))
-    except Project.DoesNotExist as error:
-        raise ApiError(404, "not_found", str(error)) from error
 
 
 @router.put(
@@ -148,14 +143,9 @@ def project_detail(request, code: str):
 )
 def project_update(request, code: str, body: ProjectIn):
     """The center corrects an entry (its code too); the change is audited."""
-    try:
+    with refusals():
         project = services.get_project(request.auth, code)
-        project = services.update_project(request.auth, project, _input(body))
-    except Project.DoesNotExist as error:
-        raise ApiError(404, "not_found", str(error)) from error
-    except ValidationError as error:
-        raise _invalid(error) from error
-    return project_out(project)
+        return project_out(services.update_project(request.auth, project, _input(body)))
 
 
 @router.delete(
@@ -166,10 +156,6 @@ def project_update(request, code: str, body: ProjectIn):
 )
 def project_delete(request, code: str):
     """Remove an entry recorded by mistake; 409 ``project_in_use`` while tasks name it."""
-    try:
+    with refusals():
         services.delete_project(request.auth, services.get_project(request.auth, code))
-    except Project.DoesNotExist as error:
-        raise ApiError(404, "not_found", str(error)) from error
-    except ValidationError as error:
-        raise ApiError(409, error.code or "conflict", error.messages[0]) from error
     return Status(204, None)
