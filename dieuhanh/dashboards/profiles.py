@@ -25,7 +25,6 @@ from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, OrgUnitKind, Success
 REGION_SET = "SOCIO_ECONOMIC_REGION"
 RECORD_PERIODS = 6
 HISTORY_YEARS = 10
-AREA_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.COMMUNE, OrgUnitKind.DISTRICT)
 AGENCY_KINDS = (
     OrgUnitKind.MINISTRY,
     OrgUnitKind.MINISTRY_LEVEL,
@@ -107,7 +106,7 @@ def profile(user, unit: OrgUnit, view: figures.View, today: datetime.date | None
         "merged_from": merged_from,
         "went_to": went_to,
         "region": region,
-        "is_area": unit.kind in AREA_KINDS,
+        "is_area": unit.kind in orgunit_services.AREA_KINDS,
         "is_agency": unit.kind in AGENCY_KINDS,
         "child_indicators": child_indicators,
         "owned": owned,

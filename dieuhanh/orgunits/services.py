@@ -407,13 +407,15 @@ def find_unit(value, name: str, *, required: bool = True) -> OrgUnit | None:
 # The units that receive tasks and run programmes: the Government, ministries and agencies,
 # provinces, state-owned groups.
 AGENCY_KINDS = (
-    "government",
-    "ministry",
-    "ministry_level",
-    "government_agency",
-    "province",
-    "state_group",
+    OrgUnitKind.GOVERNMENT,
+    OrgUnitKind.MINISTRY,
+    OrgUnitKind.MINISTRY_LEVEL,
+    OrgUnitKind.GOVERNMENT_AGENCY,
+    OrgUnitKind.PROVINCE,
+    OrgUnitKind.STATE_GROUP,
 )
+# The administrative areas: where a place is, a project runs, a figure is counted.
+AREA_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.COMMUNE, OrgUnitKind.DISTRICT)
 
 
 def unit_choices(user, kinds, day: datetime.date | None = None) -> list[tuple[str, str]]:

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from dieuhanh.core.audit import record_change, snapshot
 from dieuhanh.core.inputs import clean_choice, clean_text
 from dieuhanh.core.querysets import denied, permits
-from dieuhanh.orgunits.services import AGENCY_KINDS, find_unit
+from dieuhanh.orgunits.services import AGENCY_KINDS, AREA_KINDS, find_unit
 from dieuhanh.targets.models import Project, ProjectKind
 
 FIRST_YEAR, LAST_YEAR = 1945, 2100
-PLACE_KINDS = ("province", "district", "commune")  # where a project can be
 
 
 def projects(user, action: str = "view"):
@@ -156,7 +155,7 @@ def _fields(data: ProjectInput) -> tuple[dict, list]:
         )
     locations = [find_unit(value, _("Provinces where it is")) for value in data.locations or ()]
     for unit in locations:
-        if unit.kind not in PLACE_KINDS:
+        if unit.kind not in AREA_KINDS:
             raise ValidationError(
                 _("Provinces where it is: %(unit)s is not a province or commune.")
                 % {"unit": unit.name},
