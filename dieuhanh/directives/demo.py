@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dieuhanh.core.audit import audit_channel
-from dieuhanh.directives import services
+from dieuhanh.directives import services, status
 from dieuhanh.directives.models import Document, Recurrence, Task, TaskKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.targets.models import Project
@@ -242,7 +242,7 @@ def _history(center, reporter, task, today, rng) -> None:
 
 def _done(center, task, day: datetime.date, today: datetime.date) -> None:
     day = max(task.assigned_on, min(day, today))
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 30)))
+    moment = status.moment_on(day, datetime.time(16, 30))
     services.complete_task(center, task, completed_at=moment, product=task.expected_product)
 
 

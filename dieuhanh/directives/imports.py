@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.core.inputs import parse_date
 from dieuhanh.datavalues.sources import SourceError, check_xlsx
-from dieuhanh.directives import services
+from dieuhanh.directives import services, status
 from dieuhanh.directives.models import Document, DocumentType, Recurrence, TaskKind
 
 MAX_ROWS = 20_000
@@ -297,13 +297,10 @@ def _run(user, rows, result: ImportResult) -> None:
                 if values.get("completed_on") and not already:
                     column = "completed_on"
                     completed_on = parse_date(values["completed_on"], labels["completed_on"])
-                    completed_at = datetime.datetime.combine(completed_on, datetime.time(12))
-                    from django.utils import timezone
-
                     services.complete_task(
                         user,
                         task,
-                        completed_at=timezone.make_aware(completed_at),
+                        completed_at=status.moment_on(completed_on),
                         product=values.get("product", ""),
                     )
         except ValidationError as error:

@@ -89,6 +89,13 @@ def start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def moment_on(day: datetime.date, at: datetime.time = datetime.time(12)) -> datetime.datetime:
+    """The moment recorded for something done on ``day`` when only the day is known (an
+    imported list, the demo): ``at`` o'clock, or now if that hour of today has not come yet, so
+    a completion dated today is never in the future."""
+    return min(timezone.make_aware(datetime.datetime.combine(day, at)), timezone.now())
+
+
 def completed_on(completed_at: datetime.datetime) -> datetime.date:
     """The day a task was completed, in the country's time zone."""
     return timezone.localtime(completed_at).date()

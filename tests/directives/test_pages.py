@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from dieuhanh.dashboards.issues import hot_issues
@@ -171,6 +172,23 @@ def test_an_excel_list_is_checked_then_imported_once(gov):
     ]
     assert header[0] == "Số, ký hiệu văn bản" and "Cơ quan chủ trì" in header
     assert client_for(gov["btc_officer"]).get(url).status_code == 403
+
+
+def test_a_task_completed_today_imports_in_the_morning(gov, monkeypatch):
+    """Only the day is known; the import recorded it at noon, so a list imported before
+    noon was refused as completed in the future."""
+    morning = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(8, 15))
+    )
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    today = {**ROW, "Thời hạn": "", "Ngày hoàn thành": morning.strftime("%d/%m/%Y")}
+    center = client_for(gov["analyst"])
+    answer = center.post(
+        reverse("directives:import"), {"file": sheet_bytes([today]), "commit": "on"}
+    ).content.decode()
+    assert 'data-testid="import-errors"' not in answer
+    task = Task.objects.get()
+    assert task.completed_at == morning and task.completed_on == morning.date()
 
 
 def test_the_monthly_summary_as_word_and_excel(gov, tasks):
