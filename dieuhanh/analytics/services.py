@@ -345,10 +345,14 @@ def check_clearance(user, catalog: engine.Catalog, visible: list[Indicator]) -> 
         )
 
 
-def _find_unit(reference: str, day: datetime.date) -> OrgUnit:
-    """A unit by uid; or by code: the unit of that code valid on ``day``, else the one that
-    existed last (codes were reused in 2025, so a code alone is not an identity)."""
-    unit = OrgUnit.objects.filter(uid=reference).first()
+def _find_unit(reference: str, day: datetime.date, by_uid: dict | None = None) -> OrgUnit:
+    """A unit by uid (looked up in ``by_uid`` when the caller fetched them together); or by
+    code: the unit of that code valid on ``day``, else the one that existed last (codes were
+    reused in 2025, so a code alone is not an identity)."""
+    if by_uid is not None:
+        unit = by_uid.get(reference)
+    else:
+        unit = OrgUnit.objects.filter(uid=reference).first()
     if unit is not None:
         return unit
     candidates = sorted(
@@ -380,6 +384,7 @@ def read_orgunits(
     if not tokens:
         root = orgunit_services.root_unit(at)
         tokens = [root.uid] if root else []
+    by_uid = {unit.uid: unit for unit in OrgUnit.objects.filter(uid__in=tokens)}  # one query
     for token in tokens:
         upper = token.upper()
         if upper == "USER_ORGUNIT":
@@ -427,7 +432,7 @@ def read_orgunits(
                 members = members.valid_on(day)
             expanded.extend(members.order_by("code"))
         else:
-            named.append(_find_unit(token, at))
+            named.append(_find_unit(token, at, by_uid))
     if allowed is not None:
         for unit in named:
             if unit.pk not in allowed:
