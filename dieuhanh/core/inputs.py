@@ -6,6 +6,7 @@ and a spreadsheet import can each point at it."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -64,3 +65,37 @@ def parse_date(value, name: str, *, required: bool = False) -> datetime.date | N
         code="invalid_date",
         params={"field": name},
     )
+
+
+def plain_number(text: str) -> str:
+    """A number as people write it here, as Python reads it: 42.000,5 or 42000,5 -> 42000.5
+    (with a comma, the dots are thousands); 42000.5 stays."""
+    text = str(text).strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+def parse_number(
+    value, name: str, *, required: bool = True, limit: Decimal = Decimal("1e15")
+) -> Decimal | None:
+    """A finite number below ``limit`` in size, written the Vietnamese or the plain way."""
+    if value in (None, ""):
+        if required:
+            raise ValidationError(
+                _("%(field)s: give a number.") % {"field": name},
+                code="required",
+                params={"field": name},
+            )
+        return None
+    try:
+        number = Decimal(plain_number(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or abs(number) >= limit:
+        raise ValidationError(
+            _("%(field)s: %(value)s is not a number.") % {"field": name, "value": value},
+            code="invalid_number",
+            params={"field": name},
+        )
+    return number

@@ -137,3 +137,17 @@ def ensure_permitted(user, action: str, instance: models.Model) -> None:
     model = type(instance)
     if not model._default_manager.restrict(user, action).filter(pk=instance.pk).exists():
         raise denied(model, action, instance)
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def with_every_word(queryset, words: str, fields: tuple[str, ...]):
+    """The rows where each word of ``words`` (the first few) is in one of ``fields``
+    (case-insensitive): the search box of a list."""
+    for word in (words or "").split()[:MAX_SEARCH_WORDS]:
+        condition = models.Q()
+        for name in fields:
+            condition |= models.Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from dieuhanh.core.querysets import with_every_word
 from dieuhanh.directives.status import STATUSES_OF, Bucket, TaskStatus, status_filter
 
 ORDERINGS = {
@@ -42,10 +43,7 @@ class TaskFilter:
     def apply(self, queryset, today: datetime.date | None = None):
         today = today or timezone.localdate()
         if self.q:
-            for word in self.q.split()[:8]:
-                queryset = queryset.filter(
-                    Q(content__icontains=word) | Q(document__number__icontains=word)
-                )
+            queryset = with_every_word(queryset, self.q, ("content", "document__number"))
         if self.document:
             queryset = queryset.filter(document_id=self.document)
         if self.document_number:
