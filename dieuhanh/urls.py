@@ -37,6 +37,6 @@ urlpatterns = [
     path("analytics/", include("dieuhanh.analytics.urls")),
     path("dashboards/", include("dieuhanh.dashboards.urls")),
     path("tasks/", include("dieuhanh.directives.urls")),
-    path("projects/", include("dieuhanh.targets.urls")),
+    path("", include("dieuhanh.targets.urls")),
     path("", include("dieuhanh.core.urls")),
 ]

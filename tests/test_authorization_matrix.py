@@ -27,7 +27,7 @@ from dieuhanh.directives.models import Document, ExtensionRequest, ProgressRepor
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.quality.models import FollowUp, RuleViolation, ValidationRule, ValueBound
 from dieuhanh.targets import services as targets
-from dieuhanh.targets.models import Project
+from dieuhanh.targets.models import PlanTarget, Project
 from tests.accounts.conftest import org  # noqa: F401 - the fixture
 
 PUBLIC = "public"
@@ -126,6 +126,11 @@ PAGE_RULES = {
     "targets:project_new": (Project, "add"),
     "targets:project_edit": (Project, "change"),
     "targets:project_delete": (Project, "delete"),
+    "targets:plan": (PlanTarget, "view"),
+    "targets:plan_target": (PlanTarget, "view"),
+    "targets:plan_new": (PlanTarget, "add"),
+    "targets:plan_edit": (PlanTarget, "change"),
+    "targets:plan_delete": (PlanTarget, "delete"),
 }
 
 API_RULES = {
@@ -229,6 +234,11 @@ API_RULES = {
     "targets_project": (Project, "view"),
     "targets_project_update": (Project, "change"),
     "targets_project_delete": (Project, "delete"),
+    "targets_plan": (PlanTarget, "view"),
+    "targets_plan_create": (PlanTarget, "add"),
+    "targets_plan_target": (PlanTarget, "view"),
+    "targets_plan_update": (PlanTarget, "change"),
+    "targets_plan_delete": (PlanTarget, "delete"),
 }
 
 # The DHIS2-compatible endpoints (/api/dataValueSets ...): they answer 401 in DHIS2's shape
@@ -287,7 +297,19 @@ def directive_objects(org):  # noqa: F811
         document,
         directives.TaskInput(content="Nhiệm vụ kiểm thử", lead=org["alpha"], projects=[CODE]),
     )
-    return {"document_id": str(document.pk), "task_id": str(task.pk)}
+
+    def plan_target() -> str:
+        """A target of the first province: made again after an allowed delete, so each
+        call finds one."""
+        made, _created = targets.create_plan_target(
+            None,
+            targets.PlanTargetInput(
+                year=2026, indicator=CODE, orgunit=org["alpha"], comparison="at_least", value=1
+            ),
+        )
+        return str(made.pk)
+
+    return {"document_id": str(document.pk), "task_id": str(task.pk), "target_id": plan_target}
 
 
 ROLE_CODES = [
@@ -353,20 +375,24 @@ def page_url(name, unit, username="commune_officer") -> str:
 
 
 def api_url(path: str, unit, username: str, objects: dict | None = None) -> str:
-    return re.sub(
-        r"\{(\w+)\}",
-        lambda m: {
-            "uid": unit.uid,
-            "username": username,
-            "prefix": "dh_missing00",
-            "code": CODE,
-            "followup_id": "0",
-            "report_id": "0",
-            "extension_id": "0",
-            **(objects or {"document_id": "0", "task_id": "0"}),
-        }[m.group(1)],
-        path,
-    )
+    """``path`` with its parameters filled; an object given as a function is made (again)
+    when a call needs it."""
+    values = {
+        "uid": unit.uid,
+        "username": username,
+        "prefix": "dh_missing00",
+        "code": CODE,
+        "followup_id": "0",
+        "report_id": "0",
+        "extension_id": "0",
+        **(objects or {"document_id": "0", "task_id": "0", "target_id": "0"}),
+    }
+
+    def value(match) -> str:
+        found = values[match.group(1)]
+        return found() if callable(found) else found
+
+    return re.sub(r"\{(\w+)\}", value, path)
 
 
 def call(client, method, url):

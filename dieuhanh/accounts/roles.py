@@ -27,7 +27,7 @@ class RoleDefinition:
     requires_two_factor: bool = False
 
 
-VIEW_REFERENCE = ("orgunits.view_orgunit", "targets.view_project")
+VIEW_REFERENCE = ("orgunits.view_orgunit", "targets.view_project", "targets.view_plantarget")
 READ_TASKS = (
     "directives.view_document",
     "directives.view_task",

@@ -7,11 +7,14 @@ from urllib.parse import urlencode
 MAX_LIMIT = 5000
 
 
-def paginate(request, queryset, limit: int, offset: int, serialize) -> dict:
+def paginate(request, queryset, limit: int, offset: int, serialize, prepare=None) -> dict:
+    """One page of ``queryset``; ``prepare`` turns the page's rows into what ``serialize``
+    takes, all at once (figures computed for the page in one go)."""
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     count = queryset.count()
-    page = [serialize(item) for item in queryset[offset : offset + limit]]
+    rows = list(queryset[offset : offset + limit])
+    page = [serialize(item) for item in (prepare(rows) if prepare else rows)]
 
     def link(new_offset: int) -> str:
         params = request.GET.copy()

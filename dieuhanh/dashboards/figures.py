@@ -26,6 +26,9 @@ from dieuhanh.core import periods
 from dieuhanh.core.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.services import root_unit
+from dieuhanh.targets import progress
+from dieuhanh.targets import services as target_services
+from dieuhanh.targets.models import PlanTarget
 
 # From the shortest period to the longest.
 PERIOD_ORDER = (
@@ -185,11 +188,14 @@ class Tile:
     approximate: bool = False
     target: float | None = None
     target_label: str = ""
+    plan: PlanTarget | None = None  # the plan's target the tile shows, when it has none
 
     @property
     def target_met(self) -> bool | None:
         if self.target is None or self.value is None:
             return None
+        if self.plan is not None:  # as the targets page judges it
+            return progress.meets(self.plan, self.value)
         if self.indicator.direction == Direction.LOWER_IS_BETTER:
             return self.value <= self.target
         return self.value >= self.target
@@ -240,6 +246,12 @@ def key_figure(
         return Tile(indicator, unit, None, None, None, "neutral", history, target=target,
                     target_label=target_label)  # fmt: skip
     change = chosen.measures.get("yoy")
+    plan = None
+    if target is None and not progress.is_flow(indicator):
+        plan = target_services.target_for(user, indicator, unit, chosen.period.year)
+    if plan is not None:  # a flow's month is no match for its year's target: the plan page
+        target = float(plan.value)
+        target_label = plan.wording or _("Plan target %(year)d") % {"year": plan.year}
     return Tile(
         indicator=indicator,
         unit=unit,
@@ -252,6 +264,7 @@ def key_figure(
         approximate=chosen.approximate,
         target=target,
         target_label=target_label,
+        plan=plan,
     )
 
 

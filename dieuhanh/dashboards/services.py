@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.analytics import services as analytics
 from dieuhanh.core.audit import record_change, snapshot
+from dieuhanh.core.inputs import plain_number
 from dieuhanh.core.querysets import denied, ensure_permitted, permits
 from dieuhanh.dashboards.models import (
     BoundaryMap,
@@ -45,7 +46,6 @@ class ItemDefinition:
     chart_type: str = ChartType.LINE
 
 
-TARGET_2026 = "Mục tiêu năm 2026 (Nghị quyết của Quốc hội)"
 MAP_INDICATORS = (
     "RETAIL_SALES",
     "EXPORTS",
@@ -59,13 +59,9 @@ MAP_INDICATORS = (
     "TRAFFIC_DEATHS",
 )
 HOME_ITEMS = (
-    ItemDefinition(ItemKind.KPI, ("GDP_GROWTH",), target="10", target_label=TARGET_2026),
-    ItemDefinition(
-        ItemKind.KPI,
-        ("CPI_YOY",),
-        target="104.5",
-        target_label="Mục tiêu năm 2026: tăng khoảng 4,5% (Nghị quyết của Quốc hội)",
-    ),
+    # Their targets come from the plan of the year (targets.PlanTarget), not from here.
+    ItemDefinition(ItemKind.KPI, ("GDP_GROWTH",)),
+    ItemDefinition(ItemKind.KPI, ("CPI_AVG_YTD",)),
     ItemDefinition(ItemKind.KPI, ("IIP_YOY",)),
     ItemDefinition(ItemKind.KPI, ("RETAIL_SALES",)),
     ItemDefinition(ItemKind.KPI, ("EXPORTS",)),
@@ -284,7 +280,7 @@ def check_item(user, fields: dict) -> dict:
         cleaned["target"] = None
     else:
         try:
-            cleaned["target"] = Decimal(_plain_number(str(target)))
+            cleaned["target"] = Decimal(plain_number(str(target)))
         except InvalidOperation as error:
             raise ValidationError(
                 {"target": _("The target is a number.")}, code="invalid_target"
@@ -294,14 +290,6 @@ def check_item(user, fields: dict) -> dict:
     if kind == ItemKind.TEXT and not cleaned["text"]:
         raise ValidationError({"text": _("Write the text.")}, code="text_required")
     return cleaned
-
-
-def _plain_number(text: str) -> str:
-    """42.000,5 or 42000,5 or 42000.5 -> 42000.5"""
-    text = text.strip().replace(" ", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
 
 
 def save_item(user, dashboard: Dashboard, item: DashboardItem | None, fields: dict):

@@ -1,10 +1,10 @@
-"""The administration shows the register read-only: changes go through the pages or the
+"""The administration shows the register and the plan read-only: changes go through the pages or the
 API, which check and audit them."""
 
 from django.contrib import admin
 
 from dieuhanh.directives.admin import ReadOnlyAdmin
-from dieuhanh.targets.models import Project
+from dieuhanh.targets.models import PlanTarget, Project
 
 
 @admin.register(Project)
@@ -13,3 +13,11 @@ class ProjectAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name", "legal_basis")
     list_filter = ("kind",)
     raw_id_fields = ("owner",)
+
+
+@admin.register(PlanTarget)
+class PlanTargetAdmin(ReadOnlyAdmin):
+    list_display = ("year", "indicator", "orgunit", "comparison", "value", "upper")
+    search_fields = ("indicator__code", "wording", "legal_basis")
+    list_filter = ("year", "comparison")
+    raw_id_fields = ("indicator", "orgunit", "owner")

@@ -1,7 +1,8 @@
 """The demo's register (``make run``): the three national target programmes of 2021-2025
 and key national projects of transport, under the agencies in charge after the 2025
 restructuring. Names and approving documents are public; no figure is invented (the
-investment is left empty). Written through the services (audited); idempotent."""
+investment is left empty). And the plan's national targets for 2026, whose progress the
+demo figures then show. Written through the services (audited); idempotent."""
 
 from __future__ import annotations
 
@@ -82,6 +83,55 @@ def load_demo() -> int:
                     end_year=end,
                     legal_basis=basis,
                     locations=locations,
+                ),
+            )
+            added += created
+    return added
+
+
+# The country's targets for 2026 as the plan words them (check against the resolutions'
+# text before relying on them: the demo writes them from memory of the public texts; an
+# analyst corrects them on the targets page).
+PLAN_BASIS = "Nghị quyết của Quốc hội và Nghị quyết số 01/NQ-CP năm 2026 của Chính phủ"
+# indicator, comparison, value, upper, wording, agency that follows it
+TARGETS_2026 = (
+    ("GDP_GROWTH", "at_least", "10", None,
+     "Tốc độ tăng tổng sản phẩm trong nước (GDP) đạt 10% trở lên", "BTC"),
+    ("CPI_AVG_YTD", "about", "104.5", None,
+     "Tốc độ tăng chỉ số giá tiêu dùng (CPI) bình quân khoảng 4,5%", "BTC"),
+    ("HEALTH_INSURANCE_COVERAGE", "at_least", "95", None,
+     "Tỷ lệ tham gia bảo hiểm y tế đạt trên 95% dân số", "BYT"),
+    ("FOREST_COVER", "about", "42", None, "Tỷ lệ che phủ rừng ổn định ở mức 42%", "BNNMT"),
+    ("PUBLIC_INVEST_DISBURSEMENT_RATE", "at_least", "95", None,
+     "Tỷ lệ giải ngân vốn đầu tư công đạt trên 95% kế hoạch", "BTC"),
+    ("BUDGET_REVENUE_EXECUTION", "at_least", "100", None,
+     "Thu ngân sách nhà nước vượt dự toán được giao", "BTC"),
+)  # fmt: skip
+
+
+def load_demo_targets(year: int = 2026) -> int:
+    """The demo plan's national targets of ``year`` not yet in the plan; how many added."""
+    from django.utils import timezone
+
+    from dieuhanh.orgunits.services import root_unit
+
+    country = root_unit(timezone.localdate())
+    current = OrgUnit.objects.valid_on(timezone.localdate())
+    added = 0
+    with transaction.atomic(), audit_channel("system"):
+        for code, comparison, value, upper, wording, owner in TARGETS_2026:
+            _target, created = services.create_plan_target(
+                None,
+                services.PlanTargetInput(
+                    year=year,
+                    indicator=code,
+                    orgunit=country,
+                    comparison=comparison,
+                    value=value,
+                    upper=upper,
+                    wording=wording,
+                    legal_basis=PLAN_BASIS,
+                    owner=current.filter(code=owner).exclude(kind="commune").first(),
                 ),
             )
             added += created

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.targets.models import ProjectKind
+from dieuhanh.targets.models import Comparison, ProjectKind
 
 
 class ProjectForm(forms.Form):
@@ -43,6 +43,47 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—"), *agencies]
         self.fields["locations"].choices = list(provinces)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class PlanTargetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2100)
+    indicator = forms.ChoiceField(label=_("Indicator"))
+    orgunit = forms.ChoiceField(label=_("For"), help_text=_("The country, or a province."))
+    comparison = forms.ChoiceField(label=_("Comparison"), choices=Comparison.choices)
+    value = forms.DecimalField(label=_("Target"), max_digits=20, decimal_places=4, localize=True)
+    upper = forms.DecimalField(
+        label=_("Up to"),
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        localize=True,
+        help_text=_("Only for a range: from the target up to this."),
+    )
+    wording = forms.CharField(
+        label=_("Wording"),
+        max_length=300,
+        required=False,
+        help_text=_("The target as the resolution words it."),
+    )
+    legal_basis = forms.CharField(
+        label=_("Set by"),
+        max_length=300,
+        required=False,
+        help_text=_("The resolution or decision that set it (number and date)."),
+    )
+    owner = forms.ChoiceField(label=_("Agency that follows it"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, indicators=(), units=(), agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "—"), *indicators]
+        self.fields["orgunit"].choices = [("", "—"), *units]
+        self.fields["owner"].choices = [("", "—"), *agencies]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

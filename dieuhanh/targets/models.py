@@ -90,3 +90,104 @@ class Project(TimeStampedModel):
         if self.end_year == self.start_year:
             return str(self.start_year)
         return f"{self.start_year} - {self.end_year}"
+
+
+class Comparison(models.TextChoices):
+    """How a figure meets a target, as the resolutions word it."""
+
+    AT_LEAST = "at_least", _("At least")
+    AT_MOST = "at_most", _("At most")
+    ABOUT = "about", _("About")
+    BETWEEN = "between", _("Between")
+
+
+class PlanTarget(TimeStampedModel):
+    """A target of the year's plan for one indicator and one unit: the country's targets of
+    the Government's Resolutions 01/NQ-CP and 02/NQ-CP, or a province's. Whether it is met
+    follows from the figures (``targets.progress``); nothing about it is stored.
+
+    Reference data like the catalog: everyone signed in reads the targets of the indicators
+    their clearance reaches; writes stay inside the writer's scope (a province keeps its
+    own targets when given the permission)."""
+
+    public_read = True
+    scope_field = "orgunit"
+    sensitivity_field = "indicator__sensitivity"
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.ForeignKey(
+        "catalog.Indicator",
+        on_delete=models.PROTECT,
+        related_name="plan_targets",
+        verbose_name=_("indicator"),
+    )
+    orgunit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("for")
+    )
+    comparison = models.CharField(_("comparison"), max_length=10, choices=Comparison)
+    value = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
+    upper = models.DecimalField(_("up to"), max_digits=20, decimal_places=4, null=True, blank=True)
+    wording = models.CharField(
+        _("wording"),
+        max_length=300,
+        blank=True,
+        help_text=_("The target as the resolution words it."),
+    )
+    legal_basis = models.CharField(
+        _("set by"),
+        max_length=300,
+        blank=True,
+        help_text=_("The resolution or decision that set it (number and date)."),
+    )
+    owner = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency that follows it"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan target")
+        verbose_name_plural = _("plan targets")
+        ordering = ["-year", "indicator__code", "orgunit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "indicator", "orgunit"], name="targets_plantarget_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(upper__isnull=True) | models.Q(upper__gte=models.F("value")),
+                name="targets_plantarget_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator.code} {self.orgunit.code}"
+
+    SIGNS = {"at_least": "≥", "at_most": "≤", "about": "≈", "between": ""}
+
+    @property
+    def place(self) -> str:
+        """Whom the target is for, as a reader says it: the whole country, or the unit."""
+        if self.orgunit.kind == "government":
+            return gettext("The whole country")
+        return self.orgunit.name
+
+    @property
+    def sign(self) -> str:
+        return self.SIGNS[self.comparison]
+
+    @property
+    def bounds(self) -> tuple:
+        """The target, and the upper bound of a range, without trailing zeros."""
+        return tuple(
+            None if number is None else type(number)(f"{number.normalize():f}")
+            for number in (self.value, self.upper)
+        )

@@ -1,27 +1,32 @@
-"""Every write on the register of programmes and projects, with its checks; every read a
-user makes goes through ``restrict()``. Views, the API and the demo loader call these.
+"""Every write on the register of programmes and projects and on the plan targets, with
+its checks; every read a user makes goes through ``restrict()``. Views, the API and the demo
+loaders call these.
 
-The center (``targets.add_project`` / ``change_project``) keeps the register; everybody
-signed in reads it (it is reference data, like the indicator catalog).
+The center (``targets.add_project`` / ``change_project``, ``targets.*_plantarget``) keeps
+both; everybody signed in reads them (reference data, like the indicator catalog). A plan
+target is written only inside the writer's scope; how far it is met is ``progress``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.scopes import scope_unit_ids
+from dieuhanh.catalog.models import Indicator
 from dieuhanh.core.audit import record_change, snapshot
-from dieuhanh.core.inputs import clean_choice, clean_text
-from dieuhanh.core.querysets import denied, permits
+from dieuhanh.core.inputs import clean_choice, clean_text, parse_number
+from dieuhanh.core.querysets import denied, permits, with_every_word
 from dieuhanh.orgunits.services import AGENCY_KINDS, AREA_KINDS, find_unit
-from dieuhanh.targets.models import Project, ProjectKind
+from dieuhanh.targets.models import Comparison, PlanTarget, Project, ProjectKind
 
 FIRST_YEAR, LAST_YEAR = 1945, 2100
+PLAN_GROUP = "PLAN_PLAN"  # the catalog's group of annual plan indicators
 
 
 def projects(user, action: str = "view"):
@@ -32,14 +37,7 @@ def projects(user, action: str = "view"):
 
 def search(queryset, words: str):
     """Programmes and projects whose code, name or legal basis hold every word."""
-    for word in words.split()[:8]:
-        queryset = queryset.filter(
-            Q(code__icontains=word)
-            | Q(name__icontains=word)
-            | Q(short_name__icontains=word)
-            | Q(legal_basis__icontains=word)
-        )
-    return queryset
+    return with_every_word(queryset, words, ("code", "name", "short_name", "legal_basis"))
 
 
 def get_project(user, code: str) -> Project:
@@ -106,19 +104,14 @@ def _year(value, name: str, *, required: bool) -> int | None:
 
 
 def _amount(value, name: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e13"):
+    amount = parse_number(value, name, required=False, limit=Decimal("1e13"))
+    if amount is not None and amount < 0:
         raise ValidationError(
             _("%(field)s: a positive number of billion dong.") % {"field": name},
             code="invalid_amount",
             params={"field": name},
         )
-    return amount.quantize(Decimal("0.1"))
+    return None if amount is None else amount.quantize(Decimal("0.1"))
 
 
 def _fields(data: ProjectInput) -> tuple[dict, list]:
@@ -233,3 +226,186 @@ def update_project(user, project: Project, data: ProjectInput) -> Project:
     if after != before:
         record_change("update", project, before=before, after=after, actor=user)
     return project
+
+
+# --- plan targets ---------------------------------------------------------------------------
+def plan_targets(user, action: str = "view"):
+    """The plan targets as ``user`` may see them (``None``: the system, every row)."""
+    queryset = (
+        PlanTarget.objects.all() if user is None else PlanTarget.objects.restrict(user, action)
+    )
+    return queryset.select_related("indicator", "indicator__unit", "orgunit", "owner")
+
+
+def get_plan_target(user, pk) -> PlanTarget:
+    found = plan_targets(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise PlanTarget.DoesNotExist(_("No plan target %(id)s.") % {"id": pk})
+    return found
+
+
+def target_for(user, indicator: Indicator, unit, year: int) -> PlanTarget | None:
+    """The target of ``year`` for ``indicator`` and ``unit``, if the plan sets one."""
+    if unit is None:
+        return None
+    return plan_targets(user).filter(year=year, indicator=indicator, orgunit=unit).first()
+
+
+def target_years(user) -> list[int]:
+    """The years that have targets, the latest first."""
+    return sorted(set(plan_targets(user).values_list("year", flat=True)), reverse=True)
+
+
+@dataclass
+class PlanTargetInput:
+    year: int | str
+    indicator: object  # an indicator or its code
+    orgunit: object  # a unit, its uid or the code of a current unit
+    comparison: str
+    value: Decimal | str | float
+    upper: Decimal | str | float | None = None
+    wording: str = ""
+    legal_basis: str = ""
+    owner: object = None
+    note: str = ""
+
+
+def _number(value, name: str, *, required: bool = True) -> Decimal | None:
+    number = parse_number(value, name, required=required)
+    return None if number is None else number.quantize(Decimal("0.0001"))
+
+
+def _indicator(user, value) -> Indicator:
+    name = _("Indicator")
+    if isinstance(value, Indicator):
+        value = value.code
+    code = clean_text(value, name, limit=50)
+    readable = Indicator.objects.all() if user is None else Indicator.objects.restrict(user)
+    found = readable.filter(code=code).first()
+    if found is None:
+        raise ValidationError(
+            _("Indicator: no %(code)s in the catalog.") % {"code": code},
+            code="unknown_indicator",
+            params={"field": name},
+        )
+    return found
+
+
+def _target_fields(user, data: PlanTargetInput) -> dict:
+    comparison = clean_choice(data.comparison, Comparison, _("Comparison"))
+    value = _number(data.value, _("Target"))
+    upper = None
+    if comparison == Comparison.BETWEEN:
+        upper = _number(data.upper, _("Up to"))
+        if upper < value:
+            raise ValidationError(
+                _("Up to: not below the target."),
+                code="invalid_range",
+                params={"field": _("Up to")},
+            )
+    unit = find_unit(data.orgunit, _("For"))
+    owner = find_unit(data.owner, _("Agency that follows it"), required=False)
+    if owner is not None and owner.kind not in AGENCY_KINDS:
+        raise ValidationError(
+            _("Agency that follows it: %(unit)s is not a ministry, agency, province or group.")
+            % {"unit": owner.name},
+            code="not_an_agency",
+            params={"field": _("Agency that follows it")},
+        )
+    return {
+        "year": _year(data.year, _("Year"), required=True),
+        "indicator": _indicator(user, data.indicator),
+        "orgunit": unit,
+        "comparison": comparison,
+        "value": value,
+        "upper": upper,
+        "wording": clean_text(data.wording, _("Wording"), required=False, limit=300),
+        "legal_basis": clean_text(data.legal_basis, _("Set by"), required=False, limit=300),
+        "owner": owner,
+        "note": clean_text(data.note, _("Note"), required=False),
+    }
+
+
+def _must_target(user, action: str, unit=None) -> None:
+    """The permission, and for a unit, the writer's scope."""
+    if user is None:
+        return
+    if not permits(user, PlanTarget, action):
+        raise denied(PlanTarget, action)
+    allowed = scope_unit_ids(user, action)
+    if unit is not None and allowed is not None and unit.pk not in allowed:
+        raise PermissionDenied(
+            _("%(unit)s is outside the units you may keep targets for.") % {"unit": unit.name}
+        )
+
+
+@transaction.atomic
+def create_plan_target(user, data: PlanTargetInput) -> tuple[PlanTarget, bool]:
+    """A target, or the one the plan holds for that year, indicator and unit already:
+    ``(target, created)``. Sending it twice records it once."""
+    _must_target(user, "add")
+    fields = _target_fields(user, data)
+    _must_target(user, "add", fields["orgunit"])
+    key = {name: fields[name] for name in ("year", "indicator", "orgunit")}
+    existing = PlanTarget.objects.filter(**key).first()
+    if existing is not None:
+        return existing, False
+    actor = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():  # two requests at once: the second finds the first's
+            target = PlanTarget.objects.create(**fields, created_by=actor)
+    except IntegrityError:
+        return PlanTarget.objects.get(**key), False
+    record_change("create", target, before=None, after=snapshot(target), actor=user)
+    return target, True
+
+
+@transaction.atomic
+def update_plan_target(user, target: PlanTarget, data: PlanTargetInput) -> PlanTarget:
+    _must_target(user, "change", target.orgunit)
+    target = PlanTarget.objects.select_for_update().get(pk=target.pk)
+    fields = _target_fields(user, data)
+    _must_target(user, "change", fields["orgunit"])
+    key = {name: fields[name] for name in ("year", "indicator", "orgunit")}
+    if PlanTarget.objects.filter(**key).exclude(pk=target.pk).exists():
+        raise ValidationError(
+            _("The plan has a target of %(year)s for this indicator and unit already.")
+            % {"year": fields["year"]},
+            code="duplicate_target",
+            params={"field": _("Indicator")},
+        )
+    before = snapshot(target)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.save()
+    after = snapshot(target)
+    if after != before:
+        record_change("update", target, before=before, after=after, actor=user)
+    return target
+
+
+@transaction.atomic
+def delete_plan_target(user, target: PlanTarget) -> None:
+    _must_target(user, "delete", target.orgunit)
+    target = PlanTarget.objects.select_for_update().get(pk=target.pk)
+    record_change("delete", target, before=snapshot(target), after=None, actor=user)
+    target.delete()
+
+
+def search_targets(queryset, words: str):
+    """Targets whose indicator, wording or resolution hold every word."""
+    return with_every_word(
+        queryset, words, ("indicator__code", "indicator__name", "wording", "legal_basis")
+    )
+
+
+def indicators_for_targets(user):
+    """The indicators a target may be set on, as ``user`` reads the catalog: the annual
+    plan's group (Annex II of the 2024 action plan) first, then the others, by code."""
+    readable = Indicator.objects.restrict(user) if user is not None else Indicator.objects.all()
+    in_plan = Exists(
+        Indicator.groups.through.objects.filter(
+            indicator=OuterRef("pk"), indicatorgroup__code=PLAN_GROUP
+        )
+    )
+    return readable.active().annotate(in_plan=in_plan).order_by("-in_plan", "code")

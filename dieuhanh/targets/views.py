@@ -1,6 +1,8 @@
 """The register's pages: the list with its tasks counted, a programme or project with the
-tasks that concern it and their four counts, and the center's form. Thin: the rules are in
-``services``; the tasks come through ``directives`` (the user's own view of them)."""
+tasks that concern it and their four counts, and the center's form; the plan's targets of a
+year with how far each is met, a target with its figures, and their form. Thin: the rules
+are in ``services`` and ``progress``; the tasks come through ``directives`` (the user's own
+view of them), the figures through the analytics engine."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.exports import XLSX, xlsx_file
+from dieuhanh.core.exports import audit_export
 from dieuhanh.core.paging import page_of
 from dieuhanh.core.querysets import denied, permits
 from dieuhanh.directives import services as task_services
@@ -22,10 +26,11 @@ from dieuhanh.directives import stats
 from dieuhanh.directives.filters import TaskFilter
 from dieuhanh.directives.models import Task
 from dieuhanh.directives.status import status_of
+from dieuhanh.orgunits.models import OrgUnitKind
 from dieuhanh.orgunits.services import AGENCY_KINDS, unit_choices
-from dieuhanh.targets import services
-from dieuhanh.targets.forms import ProjectForm
-from dieuhanh.targets.models import Project, ProjectKind
+from dieuhanh.targets import progress, services
+from dieuhanh.targets.forms import PlanTargetForm, ProjectForm
+from dieuhanh.targets.models import PlanTarget, Project, ProjectKind
 
 PER_PAGE = 50
 TASKS_SHOWN = 100
@@ -193,3 +198,243 @@ def project_delete(request, code: str):
         return redirect("targets:project", code=project.code)
     messages.success(request, _("%(code)s is removed from the register.") % {"code": code})
     return redirect("targets:projects")
+
+
+# --- plan targets ---------------------------------------------------------------------------
+def _require_target(user, action: str = "view") -> None:
+    if not permits(user, PlanTarget, action):
+        raise denied(PlanTarget, action)
+
+
+def _found_target(user, pk: int) -> PlanTarget:
+    try:
+        return services.get_plan_target(user, pk)
+    except PlanTarget.DoesNotExist as error:
+        raise Http404(str(error)) from error
+
+
+def _chosen_year(request, years: list[int]) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year in years:
+        return year
+    this_year = timezone.localdate().year
+    return this_year if this_year in years or not years else years[0]
+
+
+@login_required
+def plan_list(request):
+    """The year's targets, the worst first, with the count of each status on top."""
+    user = request.user
+    _require_target(user)
+    years = services.target_years(user)
+    year = _chosen_year(request, years)
+    q = request.GET.get("q", "").strip()
+    unit = request.GET.get("orgunit", "")
+    status = request.GET.get("status", "")
+    queryset = services.plan_targets(user).filter(year=year)
+    units = sorted({(t.orgunit.uid, t.place) for t in queryset}, key=lambda u: u[1])
+    queryset = services.search_targets(queryset, q)
+    if unit:
+        queryset = queryset.filter(orgunit__uid=unit)
+    items = progress.progress(user, queryset.order_by("orgunit__code", "indicator__code"))
+    tally = progress.counts(items)
+    if status in tally:
+        items = [item for item in items if item.status == status]
+    order = {value: n for n, value in enumerate(progress.STATUS_ORDER)}
+    items.sort(key=lambda item: order[item.status])
+    if request.GET.get("format") == "xlsx":
+        return _targets_workbook(user, year, items)
+    return render(
+        request,
+        "targets/plan.html",
+        {
+            "year": year,
+            "years": years or [year],
+            "items": items,
+            "tally": [
+                (progress.TargetStatus(value), n, progress.TONE[value])
+                for value, n in tally.items()
+            ],
+            "total": sum(tally.values()),
+            "q": q,
+            "unit": unit,
+            "units": units,
+            "status": status,
+            "may_add": permits(user, PlanTarget, "add"),
+            "download": _with(request.GET, format="xlsx", year=year),
+        },
+    )
+
+
+def _with(params, **changes) -> str:
+    """The query string of ``params`` with ``changes``."""
+    params = params.copy()
+    for name, value in changes.items():
+        params[name] = value
+    return params.urlencode()
+
+
+def _targets_workbook(user, year: int, items) -> FileResponse:
+    """The list as shown, for the Excel the Government Office's report is written in."""
+    columns = [
+        _("Indicator"),
+        _("For"),
+        _("Comparison"),
+        _("Target"),
+        _("Up to"),
+        _("Unit of measure"),
+        _("Figure"),
+        _("Period"),
+        _("On the pace of the year"),
+        _("Towards the target (%)"),
+        _("Status"),
+        _("Wording"),
+        _("Set by"),
+    ]
+
+    def number(value, decimals):
+        return None if value is None else round(value, decimals)
+
+    rows = []
+    for item in items:
+        target = item.target
+        indicator = target.indicator
+        rows.append(
+            [
+                indicator.name,
+                target.place,
+                str(target.get_comparison_display()),
+                target.bounds[0],
+                target.bounds[1],
+                indicator.unit.symbol or indicator.unit.name if indicator.unit_id else "",
+                number(item.figure, indicator.decimals),
+                item.period.label() if item.period else "",
+                number(item.expected, indicator.decimals),
+                number(item.share, 1),
+                str(item.status_label),
+                target.wording,
+                target.legal_basis,
+            ]
+        )
+    audit_export(user, "targets.plan", {"year": year, "rows": len(rows)})
+    name = f"chi-tieu-ke-hoach-{year}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(
+        xlsx_file(columns, rows), as_attachment=True, filename=name, content_type=XLSX
+    )
+
+
+@login_required
+def plan_detail(request, pk: int):
+    user = request.user
+    _require_target(user)
+    target = _found_target(user, pk)
+    item = progress.progress(user, [target])[0]
+    return render(
+        request,
+        "targets/plan_target.html",
+        {
+            "target": target,
+            "item": item,
+            "may_change": permits(user, PlanTarget, "change"),
+            "may_delete": permits(user, PlanTarget, "delete"),
+        },
+    )
+
+
+def _target_form(request, data=None, initial=None) -> PlanTargetForm:
+    user = request.user
+    indicators = services.indicators_for_targets(user)
+    return PlanTargetForm(
+        data,
+        initial=initial,
+        indicators=[(i.code, f"{i.code} - {i.name}") for i in indicators],
+        units=unit_choices(user, (OrgUnitKind.GOVERNMENT, OrgUnitKind.PROVINCE)),
+        agencies=unit_choices(user, AGENCY_KINDS),
+    )
+
+
+def _target_input(data: dict) -> services.PlanTargetInput:
+    return services.PlanTargetInput(
+        year=data["year"],
+        indicator=data["indicator"],
+        orgunit=data["orgunit"],
+        comparison=data["comparison"],
+        value=data["value"],
+        upper=data.get("upper"),
+        wording=data.get("wording", ""),
+        legal_basis=data.get("legal_basis", ""),
+        owner=data.get("owner") or None,
+        note=data.get("note", ""),
+    )
+
+
+@login_required
+def plan_new(request):
+    user = request.user
+    _require_target(user, "add")
+    initial = {"year": timezone.localdate().year, "comparison": "at_least"}
+    form = _target_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target, created = services.create_plan_target(user, _target_input(form.cleaned_data))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                messages.success(request, _("The target is in the plan."))
+            else:
+                messages.info(
+                    request,
+                    _("The plan has a target of this year for this indicator and unit already."),
+                )
+            return redirect("targets:plan_target", pk=target.pk)
+    return render(request, "targets/plan_form.html", {"form": form, "target": None})
+
+
+@login_required
+def plan_edit(request, pk: int):
+    user = request.user
+    _require_target(user, "change")
+    target = _found_target(user, pk)
+    initial = {
+        "year": target.year,
+        "indicator": target.indicator.code,
+        "orgunit": target.orgunit.uid,
+        "comparison": target.comparison,
+        "value": target.bounds[0],
+        "upper": target.bounds[1],
+        "wording": target.wording,
+        "legal_basis": target.legal_basis,
+        "owner": target.owner.uid if target.owner_id else "",
+        "note": target.note,
+    }
+    form = _target_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.update_plan_target(user, target, _target_input(form.cleaned_data))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("targets:plan_target", pk=target.pk)
+    return render(
+        request,
+        "targets/plan_form.html",
+        {"form": form, "target": target, "may_delete": permits(user, PlanTarget, "delete")},
+    )
+
+
+@login_required
+def plan_delete(request, pk: int):
+    user = request.user
+    _require_target(user, "delete")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    target = _found_target(user, pk)
+    year = target.year
+    services.delete_plan_target(user, target)
+    messages.success(request, _("The target is removed from the plan."))
+    return redirect(reverse("targets:plan") + "?" + urlencode({"year": year}))
