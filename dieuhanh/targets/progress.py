@@ -13,7 +13,8 @@ Until the year is over and its last period is in, a target is *on track* or *at 
 it is *met* or *missed*. With no figure of the year yet it has *no figure yet*; where the
 reader may not read the figures (another province's, or no access to data), *not shown*.
 
-One analytics query per year and period type, whatever the number of targets.
+One analytics query per year and period type, whatever the number of targets; a flow's
+year to date summed from its periods.
 """
 
 from __future__ import annotations
@@ -206,27 +207,31 @@ def _year_of(user, year, period_type, members, today) -> dict[int, Progress]:
     wanted = [p for p in periods.periods_in_year(period_type, year) if p.start <= today]
     if not wanted:
         return {t.pk: judge(t, [], today) for t in members}
-    flows = any(is_flow(t.indicator) for t in members)
     request = analytics.AnalyticsRequest(
         indicators=sorted({t.indicator.code for t in members}),
         orgunits=sorted({t.orgunit.uid for t in members}),
         periods=[p.code for p in wanted],
         structure=analytics.AS_REPORTED,
-        measures=["ytd"] if flows else [],
         skip_rounding=True,
     )
     try:
         answer = analytics.query(user, request, today=today)
     except (PermissionDenied, analytics.AnalyticsError):
         return {}
+    # A flow's year to date is the sum of its periods so far (the engine adds them up the
+    # same way; summed here, the query asks for no second window per period). A period not
+    # reported stays empty: it is not counted as elapsed.
     figures: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
-    for cell in answer.cells:
+    running: dict[tuple[int, int], float] = defaultdict(float)
+    for cell in sorted(answer.cells, key=lambda c: c.period.start):
         if cell.option != TOTAL:
             continue
+        key = (cell.indicator.pk, cell.unit_id)
         figure = cell.value
-        if figure is not None and is_flow(cell.indicator):  # a month not in is not covered
-            figure = cell.measures.get("ytd")
-        figures[(cell.indicator.pk, cell.unit_id)][cell.period.code] = figure
+        if figure is not None and is_flow(cell.indicator):
+            running[key] += figure
+            figure = running[key]
+        figures[key][cell.period.code] = figure
     result = {}
     for target in members:
         row = figures.get((target.indicator_id, target.orgunit_id), {})

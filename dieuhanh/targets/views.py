@@ -33,6 +33,7 @@ from dieuhanh.targets.forms import PlanTargetForm, ProjectForm
 from dieuhanh.targets.models import PlanTarget, Project, ProjectKind
 
 PER_PAGE = 50
+TARGETS_PER_PAGE = 100  # the counts and the Excel cover every target, the page these
 TASKS_SHOWN = 100
 
 
@@ -246,14 +247,17 @@ def plan_list(request):
     order = {value: n for n, value in enumerate(progress.STATUS_ORDER)}
     items.sort(key=lambda item: order[item.status])
     if request.GET.get("format") == "xlsx":
-        return _targets_workbook(user, year, items)
+        return _targets_workbook(user, year, items)  # every one, not a page
+    page, query = page_of(request, items, TARGETS_PER_PAGE)
     return render(
         request,
         "targets/plan.html",
         {
             "year": year,
             "years": years or [year],
-            "items": items,
+            "items": page.object_list,
+            "page": page,
+            "query": query,
             "tally": [
                 (progress.TargetStatus(value), n, progress.TONE[value])
                 for value, n in tally.items()

@@ -248,7 +248,7 @@ def test_an_agency_keeps_targets_only_inside_its_scope(analyst):
     assert progress.progress(officer, [own])[0].status == "met"
 
 
-def test_the_pages_show_the_year_worst_first_and_the_center_edits(analyst, leader):
+def test_the_pages_show_the_year_worst_first_and_the_center_edits(analyst, leader, monkeypatch):
     quarters(2025, ["7", "8", "9", "9.5"])
     missed = target(analyst)
     met = target(
@@ -258,6 +258,14 @@ def test_the_pages_show_the_year_worst_first_and_the_center_edits(analyst, leade
     page = client_for(leader).get(reverse("targets:plan"), {"year": 2025}).content.decode()
     assert page.index(f'data-target="{missed.pk}"') < page.index(f'data-target="{met.pk}"')
     assert "Không đạt: 1" in page and "Đạt: 1" in page and "≥ 10" in page
+    from dieuhanh.targets import views
+
+    monkeypatch.setattr(views, "TARGETS_PER_PAGE", 1)
+    second = client_for(leader).get(reverse("targets:plan"), {"year": 2025, "page": 2})
+    second = second.content.decode()  # the worst on the first page; the counts cover both
+    assert f'data-target="{met.pk}"' in second and f'data-target="{missed.pk}"' not in second
+    assert "Không đạt: 1" in second and "2 / 2" in second
+    monkeypatch.undo()
     only = client_for(leader).get(reverse("targets:plan"), {"year": 2025, "status": "met"})
     assert f'data-target="{missed.pk}"' not in only.content.decode()
     download = client_for(leader).get(reverse("targets:plan"), {"year": 2025, "format": "xlsx"})
