@@ -84,6 +84,7 @@ class AnalyticsRequest:
     skip_rounding: bool = False
     filters: list[str] = field(default_factory=list)
     aggregate_periods: bool = False
+    cells_only: bool = False  # a caller that reads ``Answer.cells``: no rows, no metadata
 
     @classmethod
     def from_text(cls, **text) -> AnalyticsRequest:
@@ -700,6 +701,15 @@ def _period_label(code: str, language: str | None) -> str:
 
 
 def _answer(request, indicators, units, output_periods, options, breakdown, measures, cells, day):
+    if request.cells_only:
+        return Answer(
+            headers=[],
+            rows=[],
+            metadata={},
+            structure=AS_REPORTED if day is None else day.isoformat(),
+            accepted_only=request.accepted_only,
+            cells=cells,
+        )
     headers = [
         Header("indicator", _("Indicator"), "string"),
         Header("orgunit", _("Unit"), "string"),

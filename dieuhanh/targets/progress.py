@@ -213,6 +213,7 @@ def _year_of(user, year, period_type, members, today) -> dict[int, Progress]:
         periods=[p.code for p in wanted],
         structure=analytics.AS_REPORTED,
         skip_rounding=True,
+        cells_only=True,
     )
     try:
         answer = analytics.query(user, request, today=today)

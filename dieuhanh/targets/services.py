@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.scopes import scope_unit_ids
@@ -234,7 +235,9 @@ def plan_targets(user, action: str = "view"):
     queryset = (
         PlanTarget.objects.all() if user is None else PlanTarget.objects.restrict(user, action)
     )
-    return queryset.select_related("indicator", "indicator__unit", "orgunit", "owner")
+    # Prefetched, not joined: a few indicators and units shared by hundreds of targets are
+    # made once each, not once per target.
+    return queryset.prefetch_related("indicator__unit", "orgunit", "owner")
 
 
 def get_plan_target(user, pk) -> PlanTarget:
@@ -249,6 +252,16 @@ def target_for(user, indicator: Indicator, unit, year: int) -> PlanTarget | None
     if unit is None:
         return None
     return plan_targets(user).filter(year=year, indicator=indicator, orgunit=unit).first()
+
+
+def units_with_targets(queryset) -> list[tuple[str, str]]:
+    """(uid, how a reader says it) of the units ``queryset``'s targets are for, by name."""
+    found = queryset.values_list("orgunit__uid", "orgunit__name", "orgunit__kind").distinct()
+    return sorted(
+        ((uid, gettext("The whole country") if kind == "government" else name)
+         for uid, name, kind in found),
+        key=lambda unit: unit[1],
+    )  # fmt: skip
 
 
 def target_years(user) -> list[int]:

@@ -33,7 +33,7 @@ from dieuhanh.targets.forms import PlanTargetForm, ProjectForm
 from dieuhanh.targets.models import PlanTarget, Project, ProjectKind
 
 PER_PAGE = 50
-TARGETS_PER_PAGE = 100  # the counts and the Excel cover every target, the page these
+TARGETS_PER_PAGE = 50  # the counts and the Excel cover every target, the page these
 TASKS_SHOWN = 100
 
 
@@ -236,7 +236,7 @@ def plan_list(request):
     unit = request.GET.get("orgunit", "")
     status = request.GET.get("status", "")
     queryset = services.plan_targets(user).filter(year=year)
-    units = sorted({(t.orgunit.uid, t.place) for t in queryset}, key=lambda u: u[1])
+    units = services.units_with_targets(queryset)
     queryset = services.search_targets(queryset, q)
     if unit:
         queryset = queryset.filter(orgunit__uid=unit)
