@@ -129,6 +129,8 @@ PAGE_RULES = {
     "targets:plan": (PlanTarget, "view"),
     "targets:plan_target": (PlanTarget, "view"),
     "targets:plan_new": (PlanTarget, "add"),
+    "targets:plan_import": (PlanTarget, "add"),
+    "targets:plan_import_template": (PlanTarget, "add"),
     "targets:plan_edit": (PlanTarget, "change"),
     "targets:plan_delete": (PlanTarget, "delete"),
 }

@@ -5,22 +5,15 @@ imported twice records each task once (the task's document, clause, lead and tex
 
 from __future__ import annotations
 
-import datetime
-import io
-import tempfile
-from dataclasses import dataclass, field
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dieuhanh.core.inputs import parse_date
-from dieuhanh.datavalues.sources import SourceError, check_xlsx
+from dieuhanh.datavalues import sheets
+from dieuhanh.datavalues.sheets import ImportResult, Layout, RowError, run_import
 from dieuhanh.directives import services, status
 from dieuhanh.directives.models import Document, DocumentType, Recurrence, TaskKind
-
-MAX_ROWS = 20_000
-MAX_BYTES = 20 * 2**20
 
 # Column header (as the template writes it) -> field; a few other spellings are accepted.
 COLUMNS = {
@@ -56,6 +49,7 @@ ALIASES = {
     "chương trình": "projects",
 }
 REQUIRED = ("number", "issued_on", "content", "lead")
+LAYOUT = Layout(COLUMNS, ALIASES, REQUIRED)
 YES = {"x", "có", "co", "1", "yes", "true", "trọng tâm"}
 DOC_TYPE_WORDS = {
     "nghị quyết": DocumentType.RESOLUTION,
@@ -83,50 +77,6 @@ RECURRENCE_WORDS = {
     "hằng năm": Recurrence.YEARLY,
     "hàng năm": Recurrence.YEARLY,
 }
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    valid: int = 0
-    created: int = 0
-    skipped: int = 0
-    committed: bool = False
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _header_field(text) -> str | None:
-    label = " ".join(str(text or "").split())
-    if label in COLUMNS:
-        return COLUMNS[label]
-    lowered = label.lower().rstrip(" *")
-    for header, name in COLUMNS.items():
-        if header.lower() == lowered:
-            return name
-    return ALIASES.get(lowered)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
 
 
 def _doc_type(text: str, number: str) -> str:
@@ -169,85 +119,12 @@ def _recurrence(text: str) -> str:
     )
 
 
-def read_rows(data: bytes) -> list[tuple[int, dict]]:
-    """The rows of the first sheet as ``(row number, {field: text})``."""
-    check_xlsx(data)
-    try:
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        table = sheet.to_python(skip_empty_area=False)
-    except Exception as error:  # calamine's own error types for broken files
-        raise SourceError(
-            "invalid_spreadsheet", _("The Excel file cannot be read: %s") % error
-        ) from error
-    header_at = next(
-        (
-            index
-            for index, row in enumerate(table[:10])
-            if sum(1 for cell in row if _header_field(cell)) >= 3
-        ),
-        None,
-    )
-    if header_at is None:
-        raise SourceError(
-            "no_header",
-            _("No header row found: use the template's column names (%(names)s).")
-            % {"names": ", ".join(COLUMNS)},
-        )
-    fields = [_header_field(cell) for cell in table[header_at]]
-    missing = [name for name in REQUIRED if name not in fields]
-    if missing:
-        labels = {value: key for key, value in COLUMNS.items()}
-        raise SourceError(
-            "missing_columns",
-            _("Columns missing: %(names)s.") % {"names": ", ".join(labels[n] for n in missing)},
-        )
-    rows = []
-    for offset, row in enumerate(table[header_at + 1 :], start=header_at + 2):
-        values = {
-            name: _cell(cell) for name, cell in zip(fields, row, strict=False) if name is not None
-        }
-        if any(values.values()):
-            rows.append((offset, values))
-    if len(rows) > MAX_ROWS:
-        raise SourceError(
-            "too_many_rows",
-            _("The file has %(n)d rows; import at most %(max)d at a time.")
-            % {"n": len(rows), "max": MAX_ROWS},
-        )
-    return rows
-
-
 def import_tasks(user, upload, *, commit: bool) -> ImportResult:
-    result = ImportResult()
-    if upload.size > MAX_BYTES:
-        message = _("The file is larger than %(n)s MB.") % {"n": MAX_BYTES // 2**20}
-        result.errors.append(RowError(0, "", message))
-        return result
-    try:
-        rows = read_rows(upload.read())
-    except SourceError as error:
-        result.errors.append(RowError(0, "", str(error)))
-        return result
-    result.rows = len(rows)
-    try:
-        with transaction.atomic():
-            _run(user, rows, result)
-            if result.errors or not commit:
-                transaction.set_rollback(True)
-            else:
-                result.committed = True
-    except PermissionDenied as error:
-        result.errors.append(RowError(0, "", str(error)))
-        result.committed = False
-    if not result.committed:
-        result.created = result.skipped = 0
-    return result
+    return run_import(upload, LAYOUT, lambda rows, result: _run(user, rows, result), commit=commit)
 
 
 def _run(user, rows, result: ImportResult) -> None:
-    labels = {value: key for key, value in COLUMNS.items()}
+    labels = LAYOUT.labels
     documents: dict[tuple[str, str], Document] = {}
     for number, values in rows:
         column = ""
@@ -317,16 +194,9 @@ def _run(user, rows, result: ImportResult) -> None:
 
 def template():
     """The import template: the header row and one filled example."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Nhiệm vụ"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append(
+    return sheets.template(
+        "Nhiệm vụ",
+        LAYOUT,
         [
             "01/NQ-CP",
             "Nghị quyết",
@@ -347,11 +217,5 @@ def template():
             "",
             "",
             "",
-        ]
+        ],
     )
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 22
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
-    workbook.save(handle)
-    handle.seek(0)
-    return handle

@@ -28,8 +28,8 @@ from dieuhanh.directives.models import Task
 from dieuhanh.directives.status import status_of
 from dieuhanh.orgunits.models import OrgUnitKind
 from dieuhanh.orgunits.services import AGENCY_KINDS, unit_choices
-from dieuhanh.targets import progress, services
-from dieuhanh.targets.forms import PlanTargetForm, ProjectForm
+from dieuhanh.targets import imports, progress, services
+from dieuhanh.targets.forms import PlanImportForm, PlanTargetForm, ProjectForm
 from dieuhanh.targets.models import PlanTarget, Project, ProjectKind
 
 PER_PAGE = 50
@@ -442,3 +442,30 @@ def plan_delete(request, pk: int):
     services.delete_plan_target(user, target)
     messages.success(request, _("The target is removed from the plan."))
     return redirect(reverse("targets:plan") + "?" + urlencode({"year": year}))
+
+
+@login_required
+def plan_import(request):
+    user = request.user
+    _require_target(user, "add")
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.import_targets(
+            user, form.cleaned_data["file"], commit=form.cleaned_data["commit"]
+        )
+        if result.committed:
+            messages.success(
+                request,
+                _("%(created)d targets added, %(updated)d corrected, %(skipped)d unchanged.")
+                % {"created": result.created, "updated": result.updated, "skipped": result.skipped},
+            )
+    return render(request, "targets/plan_import.html", {"form": form, "result": result})
+
+
+@login_required
+def plan_import_template(request):
+    _require_target(request.user, "add")
+    return FileResponse(
+        imports.template(), as_attachment=True, filename="mau-nhap-chi-tieu.xlsx", content_type=XLSX
+    )

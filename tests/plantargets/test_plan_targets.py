@@ -339,3 +339,70 @@ def test_targets_off_course_are_hot_issues_for_whom_they_concern(analyst, leader
     assert [i.url for i in in_may] == [reverse("targets:plan_target", args=[risky.pk])]
     officer = user_with_role("agency_data_officer", "ha_noi", orgunit=province("01"))
     assert not [i for i in hot_issues(officer, datetime.date(2026, 5, 2)) if i.kind == "target"]
+
+
+def targets_sheet(rows) -> io.BytesIO:
+    from openpyxl import Workbook
+
+    from dieuhanh.targets.imports import COLUMNS
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Phụ lục: Các chỉ tiêu chủ yếu"])  # a title above the header, as annexes have
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append([row.get(name, "") for name in COLUMNS])
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    data.name = "chi-tieu.xlsx"
+    return data
+
+
+ANNEX = [
+    {"Năm": 2026, "Mã chỉ tiêu": "GDP_GROWTH", "Đơn vị": "Cả nước", "Cách so sánh": "Tối thiểu",
+     "Mức chỉ tiêu": 10, "Văn bản giao": "Nghị quyết số 01/NQ-CP", "Cơ quan theo dõi": "BTC"},
+    {"Năm": 2026, "Mã chỉ tiêu": "Tỷ lệ che phủ rừng", "Đơn vị": "Cả nước",
+     "Cách so sánh": "khoảng", "Mức chỉ tiêu": "42"},
+    {"Năm": 2026, "Mã chỉ tiêu": "GRDP_GROWTH", "Đơn vị": "Thành phố Hà Nội",
+     "Cách so sánh": "trong khoảng", "Mức chỉ tiêu": "8,5", "Đến mức": "9"},
+]  # fmt: skip
+
+
+def test_an_annex_of_targets_is_checked_then_imported_and_corrected(analyst, leader):
+    center = client_for(analyst)
+    url = reverse("targets:plan_import")
+    bad = [
+        *ANNEX,
+        {**ANNEX[0], "Mã chỉ tiêu": "KHONG_CO"},
+        {**ANNEX[0], "Cách so sánh": "gần bằng"},
+        {**ANNEX[0], "Đơn vị": "Tỉnh Không Có"},
+        {**ANNEX[0], "Mức chỉ tiêu": "mười"},
+    ]
+    checked = center.post(url, {"file": targets_sheet(bad), "commit": "on"}).content.decode()
+    assert 'data-testid="import-errors"' in checked and "4 lỗi" in checked
+    for text in ("KHONG_CO", "gần bằng", "Tỉnh Không Có", "mười", "Cách so sánh"):
+        assert text in checked
+    assert not PlanTarget.objects.exists()
+    dry = center.post(url, {"file": targets_sheet(ANNEX)}).content.decode()
+    assert "3 dòng" in dry and not PlanTarget.objects.exists()
+    center.post(url, {"file": targets_sheet(ANNEX), "commit": "on"})
+    forest = PlanTarget.objects.get(indicator__code="FOREST_COVER")
+    assert forest.comparison == "about" and forest.orgunit == country()
+    hanoi = PlanTarget.objects.get(orgunit=province("01"))
+    assert (hanoi.comparison, str(hanoi.value), str(hanoi.upper)) == ("between", "8.5000", "9.0000")
+    assert PlanTarget.objects.get(indicator__code="GDP_GROWTH").owner.code == "BTC"
+    again = center.post(url, {"file": targets_sheet(ANNEX), "commit": "on"}, follow=True)
+    assert "0 chỉ tiêu được thêm, 0 được sửa, 3 không đổi" in again.content.decode()
+    adjusted = [{**ANNEX[0], "Mức chỉ tiêu": "9,5"}, *ANNEX[1:]]
+    changed = center.post(url, {"file": targets_sheet(adjusted), "commit": "on"}, follow=True)
+    assert "0 chỉ tiêu được thêm, 1 được sửa, 2 không đổi" in changed.content.decode()
+    assert str(PlanTarget.objects.get(indicator__code="GDP_GROWTH").value) == "9.5000"
+    assert PlanTarget.objects.count() == 3
+    assert AuditRecord.objects.filter(action="update", object_repr__contains="GDP_GROWTH").exists()
+    template = center.get(reverse("targets:plan_import_template"))
+    header = [
+        c.value for c in load_workbook(io.BytesIO(b"".join(template.streaming_content))).active[1]
+    ]
+    assert header[:5] == ["Năm", "Mã chỉ tiêu", "Đơn vị", "Cách so sánh", "Mức chỉ tiêu"]
+    assert client_for(leader).get(url).status_code == 403
