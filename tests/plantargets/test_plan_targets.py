@@ -20,7 +20,6 @@ from dieuhanh.targets import progress, services
 from dieuhanh.targets.models import PlanTarget
 from tests.analytics.conftest import client_for, country, province, store
 from tests.catalog.conftest import user_with_role
-from tests.datavalues.conftest import catalog  # noqa: F401 - the package's reference data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +37,12 @@ GDP = {
 
 
 @pytest.fixture
-def analyst(catalog):  # noqa: F811 - the package fixture
+def analyst(catalog):
     return user_with_role("center_analyst", "chuyen_vien")
 
 
 @pytest.fixture
-def leader(catalog):  # noqa: F811
+def leader(catalog):
     return user_with_role("leader", "lanh_dao")
 
 
@@ -313,7 +312,7 @@ def test_the_home_key_figure_shows_the_plan_target_of_its_year(analyst, leader):
     assert tile.target_met is (tile.value >= 8)
 
 
-def test_the_demo_loads_the_year_s_targets_once(settings):
+def test_the_demo_loads_the_year_s_targets_once(catalog, settings):
     settings.DIEUHANH_DEMO = True
     call_command("load_demo_targets")
     assert PlanTarget.objects.filter(year=2026, orgunit=country()).count() == 6
