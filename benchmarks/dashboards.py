@@ -76,18 +76,24 @@ class Row:
         return p95(self.durations)
 
 
-def main() -> None:
+def arguments(runs: int = 60) -> argparse.Namespace:
+    """The options of a benchmark on the operations center's store."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", metavar="URL", help="postgres://user@host:port/any")
     parser.add_argument("--size", type=float, default=12, help="the demo generator's size")
     parser.add_argument("--start", default="2016-01-01")
     parser.add_argument("--commune-indicators", type=int, default=len(COMMUNE_INDICATORS))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--warm", type=int, default=3, help="unmeasured runs before each")
     parser.add_argument("--keep", action="store_true", help="keep the store for the next run")
     parser.add_argument("--folder", help="SQLite: the folder of the database (with --keep)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def on_store(args, measure) -> None:
+    """Make the store (or find the kept one), build its rollups, run ``measure(args)``, and
+    drop the store unless ``--keep``."""
     began = time.perf_counter()
     where, kept = prepare(args, DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
@@ -116,6 +122,10 @@ def main() -> None:
     finally:
         if not args.keep:
             drop(args)
+
+
+def main() -> None:
+    on_store(arguments(), measure)
 
 
 def revision() -> str:

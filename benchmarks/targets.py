@@ -29,16 +29,14 @@ Target (the same as the operations center's): a page under 300 ms at p95.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.analytics import COMMUNE_INDICATORS, build_rollups, load, prepare
-from benchmarks.dashboards import DATABASE, Row, drop, line, load_average, report, revision
+from benchmarks.analytics import COMMUNE_INDICATORS
+from benchmarks.dashboards import Row, arguments, line, load_average, on_store, report
 from benchmarks.orgunits import timed
 
 TARGET = 0.300
@@ -49,44 +47,7 @@ RATES = ("GRDP_GROWTH", "CPI_YOY", "UNEMPLOYMENT_RATE")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", metavar="URL", help="postgres://user@host:port/any")
-    parser.add_argument("--size", type=float, default=12, help="the demo generator's size")
-    parser.add_argument("--start", default="2016-01-01")
-    parser.add_argument("--commune-indicators", type=int, default=len(COMMUNE_INDICATORS))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--warm", type=int, default=3, help="unmeasured runs before each")
-    parser.add_argument("--keep", action="store_true", help="keep the store for the next run")
-    parser.add_argument("--folder", help="SQLite: the folder of the database (with --keep)")
-    args = parser.parse_args()
-    began = time.perf_counter()
-    where, kept = prepare(args, DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
-    os.environ.setdefault("DIEUHANH_TWO_FACTOR", "off")
-    os.environ.setdefault("DIEUHANH_STATIC_FROM_FINDERS", "on")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from dieuhanh.core.startup import settle
-    from dieuhanh.datavalues.models import DataValue
-
-    call_command("migrate", verbosity=0)
-    print(f"database: {where}; code: {revision()}")
-    try:
-        if not kept or not DataValue.objects.exists():
-            load(args)
-        else:
-            print(f"store kept: {DataValue.objects.count():,} values")
-        settle()
-        build_rollups()
-        print(f"store ready in {time.perf_counter() - began:.0f} s")
-        measure(args)
-    finally:
-        if not args.keep:
-            drop(args)
+    on_store(arguments(runs=40), measure)
 
 
 def plan(user, codes: list[str]) -> int:
