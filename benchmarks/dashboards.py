@@ -327,7 +327,12 @@ def measure(args) -> None:
             report(item)
     print(f"load average after: {load_average()}")
     print()
-    print(f"Summary ({values:,} values in the store; pages' HTML <= 200 ms, items <= 300 ms):")
+    summary(rows, f"{values:,} values in the store; pages' HTML <= 200 ms, items <= 300 ms")
+
+
+def summary(rows: list[Row], heading: str) -> None:
+    """The table of every row measured, and how many are over their target at p95."""
+    print(f"Summary ({heading}):")
     width = max(len(row.name) for row in rows)
     print(f"{'':{width}}  {'median':>9}  {'p95':>9}  {'queries':>7}  {'KB':>6}  target")
     for row in rows:

@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.analytics import COMMUNE_INDICATORS
-from benchmarks.dashboards import Row, arguments, line, load_average, on_store, report
+from benchmarks.dashboards import Row, arguments, load_average, on_store, report, summary
 from benchmarks.orgunits import timed
 
 TARGET = 0.300
@@ -180,17 +180,7 @@ def measure(args) -> None:
         report(row)
     print(f"load average after: {load_average()}")
     print()
-    print(f"Summary ({values:,} values, {made:,} targets; <= 300 ms at p95):")
-    width = max(len(row.name) for row in rows)
-    print(f"{'':{width}}  {'median':>9}  {'p95':>9}  {'queries':>7}  {'KB':>6}  target")
-    for row in rows:
-        print(line(row, width))
-    over = [row for row in rows if row.p95 > row.target]
-    print(
-        f"over target at p95: {len(over)} of {len(rows)}"
-        if over
-        else f"all {len(rows)} under target at p95"
-    )
+    summary(rows, f"{values:,} values, {made:,} targets; <= 300 ms at p95")
 
 
 if __name__ == "__main__":

@@ -394,6 +394,11 @@ class Indicator(TimeStampedModel):
         return self.name
 
     @property
+    def unit_label(self) -> str:
+        """The measurement unit as a figure is labelled: its symbol, else its name."""
+        return (self.unit.symbol or self.unit.name) if self.unit_id else ""
+
+    @property
     def is_derived(self) -> bool:
         return bool(self.formula)
 

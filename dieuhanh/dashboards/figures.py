@@ -167,8 +167,7 @@ def change_unit(indicator: Indicator) -> str:
 
 
 def unit_label(indicator: Indicator) -> str:
-    unit = indicator.unit
-    return unit.symbol or unit.name
+    return indicator.unit_label
 
 
 # --- one figure -----------------------------------------------------------------------------

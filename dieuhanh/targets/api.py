@@ -225,7 +225,7 @@ def plan_target_out(item: progress.Progress) -> dict:
         "year": target.year,
         "indicator": indicator.code,
         "indicator_name": indicator.name,
-        "measurement_unit": indicator.unit.symbol or indicator.unit.name if indicator.unit else "",
+        "measurement_unit": indicator.unit_label,
         "orgunit": target.orgunit.uid,
         "orgunit_name": target.orgunit.name,
         "comparison": target.comparison,

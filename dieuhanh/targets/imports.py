@@ -105,6 +105,7 @@ def import_targets(user, upload, *, commit: bool) -> ImportResult:
 
 def _run(user, rows, result: ImportResult) -> None:
     labels = LAYOUT.labels
+    headers = {_("Indicator"): labels["indicator"], _("Target"): labels["value"]}
     today = timezone.localdate()
     for number, values in rows:
         column = "comparison"
@@ -129,8 +130,9 @@ def _run(user, rows, result: ImportResult) -> None:
                     target = services.update_plan_target(user, target, data)
                     changed = snapshot(target) != before
         except ValidationError as error:
-            named = getattr(error, "params", None) or {}
-            field = str(named.get("field") or labels.get(column, ""))
+            named = str((getattr(error, "params", None) or {}).get("field") or "")
+            # The column as the sheet heads it, where the service names the field otherwise.
+            field = headers.get(named) or named or labels.get(column, "")
             result.errors.append(RowError(number, field, " ".join(error.messages)))
             continue
         result.valid += 1

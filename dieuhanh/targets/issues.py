@@ -60,7 +60,7 @@ def off_course(user, today: datetime.date) -> list[HotIssue]:
 def _issue(item: progress.Progress, today: datetime.date) -> HotIssue:
     target = item.target
     indicator = target.indicator
-    symbol = indicator.unit.symbol if indicator.unit_id else ""
+    symbol = indicator.unit_label
     missed = item.status == TargetStatus.MISSED
     values = {
         "indicator": indicator.short_name or indicator.name,

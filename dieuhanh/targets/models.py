@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.core.models import TimeStampedModel
 from dieuhanh.core.querysets import RestrictedQuerySet
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 
 class ProjectKind(models.TextChoices):
@@ -90,6 +90,11 @@ class Project(TimeStampedModel):
         if self.end_year == self.start_year:
             return str(self.start_year)
         return f"{self.start_year} - {self.end_year}"
+
+
+def place_name(kind: str, name: str) -> str:
+    """Whom a target is for, as a reader says it: the whole country, or the unit's name."""
+    return gettext("The whole country") if kind == OrgUnitKind.GOVERNMENT else name
 
 
 class Comparison(models.TextChoices):
@@ -175,10 +180,7 @@ class PlanTarget(TimeStampedModel):
 
     @property
     def place(self) -> str:
-        """Whom the target is for, as a reader says it: the whole country, or the unit."""
-        if self.orgunit.kind == "government":
-            return gettext("The whole country")
-        return self.orgunit.name
+        return place_name(self.orgunit.kind, self.orgunit.name)
 
     @property
     def sign(self) -> str:

@@ -30,15 +30,14 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.accounts.scopes import scope_unit_ids
 from dieuhanh.analytics import services as analytics
-from dieuhanh.analytics.engine import TOTAL
-from dieuhanh.catalog.models import Direction, Indicator, TimeAggregation, ValueType
+from dieuhanh.analytics.engine import POINT_TYPES, TOTAL
+from dieuhanh.catalog.models import Direction, Indicator, TimeAggregation
 from dieuhanh.core import periods
 from dieuhanh.core.periods import Period, PeriodType
 from dieuhanh.targets.models import Comparison, PlanTarget
 
 # "About" a target on an indicator with no better direction: within this share of it.
 ABOUT_TOLERANCE = 0.05
-POINT_TYPES = (ValueType.PERCENT, ValueType.INDEX)
 JUDGED_TYPES = (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.SIXMONTHLY, PeriodType.YEARLY)
 
 

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.scopes import scope_unit_ids
@@ -24,7 +23,7 @@ from dieuhanh.core.audit import record_change, snapshot
 from dieuhanh.core.inputs import clean_choice, clean_text, parse_number
 from dieuhanh.core.querysets import denied, permits, with_every_word
 from dieuhanh.orgunits.services import AGENCY_KINDS, AREA_KINDS, find_unit
-from dieuhanh.targets.models import Comparison, PlanTarget, Project, ProjectKind
+from dieuhanh.targets.models import Comparison, PlanTarget, Project, ProjectKind, place_name
 
 FIRST_YEAR, LAST_YEAR = 1945, 2100
 PLAN_GROUP = "PLAN_PLAN"  # the catalog's group of annual plan indicators
@@ -258,8 +257,7 @@ def units_with_targets(queryset) -> list[tuple[str, str]]:
     """(uid, how a reader says it) of the units ``queryset``'s targets are for, by name."""
     found = queryset.values_list("orgunit__uid", "orgunit__name", "orgunit__kind").distinct()
     return sorted(
-        ((uid, gettext("The whole country") if kind == "government" else name)
-         for uid, name, kind in found),
+        ((uid, place_name(kind, name)) for uid, name, kind in found),
         key=lambda unit: unit[1],
     )  # fmt: skip
 

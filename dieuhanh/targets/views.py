@@ -313,7 +313,7 @@ def _targets_workbook(user, year: int, items) -> FileResponse:
                 str(target.get_comparison_display()),
                 target.bounds[0],
                 target.bounds[1],
-                indicator.unit.symbol or indicator.unit.name if indicator.unit_id else "",
+                indicator.unit_label,
                 number(item.figure, indicator.decimals),
                 item.period.label() if item.period else "",
                 number(item.expected, indicator.decimals),

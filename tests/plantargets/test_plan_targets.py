@@ -382,6 +382,9 @@ def test_an_annex_of_targets_is_checked_then_imported_and_corrected(analyst, lea
     assert 'data-testid="import-errors"' in checked and "4 lỗi" in checked
     for text in ("KHONG_CO", "gần bằng", "Tỉnh Không Có", "mười", "Cách so sánh"):
         assert text in checked
+    # Each error names the column as the sheet heads it (the service says "Mục tiêu").
+    assert "<td>9</td><td>Mức chỉ tiêu</td>" in checked
+    assert "<td>6</td><td>Mã chỉ tiêu</td>" in checked
     assert not PlanTarget.objects.exists()
     dry = center.post(url, {"file": targets_sheet(ANNEX)}).content.decode()
     assert "3 dòng" in dry and not PlanTarget.objects.exists()
